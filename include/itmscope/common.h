@@ -1,0 +1,116 @@
+/* common.h: error codes, host roles, protocol bits and diagnostics shared by every module.
+ * Nothing here allocates or touches global state except the allocator hook, which tests
+ * use to make allocations fail. */
+#ifndef ITMSCOPE_COMMON_H
+#define ITMSCOPE_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Library functions return 0 or one of these (negative). Only main.c exits. */
+enum itm_err {
+    ITM_OK = 0,
+    ITM_ERR_NOMEM = -1,       /* an allocation failed */
+    ITM_ERR_IO = -2,          /* a file could not be opened or read */
+    ITM_ERR_PARSE = -3,       /* a text file had errors (each already reported) */
+    ITM_ERR_INVAL = -4,       /* a bad argument */
+    ITM_ERR_UNSUPPORTED = -5, /* e.g. an unsupported link type */
+    ITM_ERR_FULL = -6,        /* a bounded table is full */
+    ITM_ERR_NOTFOUND = -7,
+};
+
+/* Returns a static string for an itm_err value ("out of memory", ...). */
+const char *itm_err_str(int err);
+
+/* IP protocol bits used by signature rules. */
+enum itm_proto_bit {
+    ITM_P_TCP = 1u << 0,
+    ITM_P_UDP = 1u << 1,
+    ITM_P_ICMP = 1u << 2, /* ICMP and ICMPv6 */
+    ITM_P_IGMP = 1u << 3,
+};
+
+/* Maps an IP protocol number (6, 17, 1, 58, 2) to its ITM_P_* bit, 0 for others. */
+unsigned itm_proto_bit(uint8_t ipproto);
+
+/* Host roles. A host may hold several; sets are bitmasks of ITM_ROLE_BIT(role).
+ * Names (itm_role_name) are what signature and site files use. */
+enum itm_role {
+    ITM_ROLE_NONE = 0,         /* "unknown" */
+    ITM_ROLE_NS,               /* notification-server */
+    ITM_ROLE_TASK_SERVER,      /* task-server */
+    ITM_ROLE_PACKAGE_SERVER,   /* package-server */
+    ITM_ROLE_GATEWAY,          /* internet-gateway */
+    ITM_ROLE_DEPLOYMENT,       /* deployment-server (PXE/TFTP) */
+    ITM_ROLE_EVENT_CONSOLE,    /* event-console */
+    ITM_ROLE_SQL,              /* sql-server */
+    ITM_ROLE_DC,               /* domain-controller */
+    ITM_ROLE_MAIL,             /* mail-server */
+    ITM_ROLE_MONITOR,          /* monitor-server (Monitor Solution / PPA host) */
+    ITM_ROLE_WORKFLOW,         /* workflow-server */
+    ITM_ROLE_NETDEV,           /* network-device (SNMP) */
+    ITM_ROLE_AGENT,            /* agent: Symantec Management Agent for Windows */
+    ITM_ROLE_ULM_AGENT,        /* ulm-agent: agent for Linux/Unix/Mac */
+    ITM_ROLE_CONSOLE,          /* console: admin browser, remote console, iPad app */
+    ITM_ROLE_SIM,              /* sim-host: Symantec Installation Manager */
+    ITM_ROLE_DNS,              /* dns-server */
+    ITM_ROLE_FILE_SERVER,      /* file-server (UNC package source) */
+    ITM_ROLE_WINS,             /* wins-server */
+    ITM_ROLE_VENDOR,           /* vendor-site (download site, Apple APNS) */
+    ITM_ROLE_DATA_SOURCE,      /* data-source (Data Connector ODBC/OLEDB) */
+    ITM_ROLE_MANAGED_DEVICE,   /* managed-device: AMT, BMC, ESX/vCenter, Hyper-V, storage */
+    ITM_ROLE_MDM,              /* mdm-server */
+    ITM_ROLE_PXE_CLIENT,       /* pxe-client: a preboot computer */
+    ITM_ROLE_COUNT
+};
+#define ITM_ROLE_BIT(r) (UINT32_C(1) << (r))
+/* Every role: "any" in a signature file. */
+#define ITM_ROLE_ANY ((UINT32_C(1) << ITM_ROLE_COUNT) - 2u)
+
+/* "notification-server" etc.; "unknown" for ITM_ROLE_NONE; NULL when out of range. */
+const char *itm_role_name(enum itm_role role);
+/* Returns the role for a name, or -1. "any" is not a role: callers handle it. */
+int itm_role_parse(const char *name, size_t len);
+/* Writes "a,b,c" (or "unknown" for 0) into buf; returns buf. */
+char *itm_roles_format(uint32_t roles, char *buf, size_t len);
+
+/* Diagnostics for text files (signatures, site). Every message is one line,
+ * "file:line:col: message"; fn may be NULL (then messages are only counted). */
+typedef void (*itm_diag_fn)(void *ctx, const char *line);
+struct itm_diag {
+    itm_diag_fn fn;
+    void *ctx;
+    unsigned errors;
+};
+/* Formats "file:line:col: message" and hands it to d->fn; counts one error. */
+void itm_diag_report(struct itm_diag *d, const char *file, unsigned line, unsigned col,
+                     const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+/* A ready-made fn that prints the line to stderr. */
+void itm_diag_stderr(void *ctx, const char *line);
+
+/* Every allocation of the library goes through these, so tests can inject failures.
+ * itm_alloc_fail_after(n): the next n allocations succeed, the one after fails, and so on
+ * (n < 0 turns injection off). */
+void *itm_malloc(size_t n);
+void *itm_calloc(size_t nmemb, size_t size);
+void *itm_realloc(void *p, size_t n);
+char *itm_strndup(const char *s, size_t n);
+void itm_free(void *p);
+void itm_alloc_fail_after(long n);
+
+/* IP address of either family; v4 in a[0..3], the rest zero. */
+struct itm_ip {
+    uint8_t family; /* 4 or 6, 0 when unset */
+    uint8_t a[16];
+};
+/* Formats the address (inet_ntop style); returns buf. */
+char *itm_ip_format(const struct itm_ip *ip, char *buf, size_t len);
+/* Parses a literal v4 or v6 address; 0 on success. */
+int itm_ip_parse(const char *s, struct itm_ip *out);
+
+#endif

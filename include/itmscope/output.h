@@ -1,0 +1,67 @@
+/* output.h: output plug-ins. Each format is one file (src/out-<format>.c) exposing one
+ * struct itm_output_ops. Sinks see const snapshots only, never table internals, and are
+ * called in packet-time order, so their output is deterministic for a given input. */
+#ifndef ITMSCOPE_OUTPUT_H
+#define ITMSCOPE_OUTPUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "itmscope/classify.h"
+#include "itmscope/decode.h"
+#include "itmscope/flow.h"
+#include "itmscope/sigdb.h"
+
+/* Every counter of a run (the "stats" event). */
+struct itm_stats {
+    uint64_t packets, bytes;               /* frames read, frame bytes (wire length) */
+    uint64_t by_status[ITM_DEC_STATUS_COUNT];
+    uint64_t truncated[ITM_R_COUNT], invalid[ITM_R_COUNT], non_ip[ITM_R_COUNT];
+    uint64_t ipv4, ipv6, tcp, udp, icmp, igmp, other_ip;
+    uint64_t other_proto[256];             /* packets per IP protocol number */
+    uint64_t fragments, frag_datagrams, frag_orphans, frag_dropped, frag_pending_max;
+    uint64_t flows_created, flows_ended, flows_expired, flows_evicted, flows_active_max;
+    uint64_t flows_unlabelled, alerts;
+    uint64_t link_packets[8];              /* by index into link_types */
+    int link_types[8];                     /* DLT values seen, -1 unused */
+    uint64_t kernel_recv, kernel_drop, iface_drop; /* pcap_stats, live only */
+    int live;
+    uint64_t first_ns, last_ns;            /* packet-time span */
+    struct itm_classify_stats cls;
+};
+
+/* What a sink may need besides the events. */
+struct itm_output_ctx {
+    const struct itm_sigdb *db;
+    const struct itm_classifier *cls;
+    const char *const *inputs;  /* input names (files or interfaces), NULL-terminated */
+    int linktype;               /* of the first input */
+    uint32_t snaplen;
+};
+
+/* A packet as sinks see it (for --packets and the evidence pcap). */
+struct itm_out_pkt {
+    const struct itm_pkt *pkt;
+    const struct itm_flow_rec *flow; /* NULL when the packet belongs to no flow */
+    int dir;
+};
+
+struct itm_output;
+struct itm_output_ops {
+    const char *name;
+    /* arg: the file name (or "-") the user gave. 0 or itm_err; messages to stderr. */
+    int (*open)(struct itm_output **out, const char *arg, const struct itm_output_ctx *ctx);
+    void (*packet)(struct itm_output *o, const struct itm_out_pkt *p);  /* may be NULL */
+    void (*flow)(struct itm_output *o, const struct itm_flow_rec *rec); /* a flow ended */
+    void (*alert)(struct itm_output *o, const struct itm_flow_rec *rec, uint32_t flag,
+                  uint64_t ts_ns);                                       /* may be NULL */
+    void (*stats)(struct itm_output *o, const struct itm_stats *st, uint64_t ts_ns, int final);
+    int (*close)(struct itm_output *o); /* flushes; 0 or ITM_ERR_IO */
+};
+
+extern const struct itm_output_ops itm_out_json;
+
+/* ISO 8601 UTC with microseconds: "2026-11-24T01:02:03.456789Z". buf >= 32. */
+char *itm_format_ts(uint64_t ts_ns, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,221 @@
+/* common.c: name tables, diagnostics, the allocator hook and address helpers shared by
+ * every module. No packet or flow logic lives here. */
+#include "itmscope/common.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tok {
+    int value;
+    const char *name;
+};
+
+static const struct tok err_names[] = {
+    {ITM_OK, "success"},
+    {ITM_ERR_NOMEM, "out of memory"},
+    {ITM_ERR_IO, "input/output error"},
+    {ITM_ERR_PARSE, "parse error"},
+    {ITM_ERR_INVAL, "invalid argument"},
+    {ITM_ERR_UNSUPPORTED, "unsupported"},
+    {ITM_ERR_FULL, "table full"},
+    {ITM_ERR_NOTFOUND, "not found"},
+};
+
+const char *itm_err_str(int err)
+{
+    for (size_t i = 0; i < sizeof(err_names) / sizeof(err_names[0]); i++)
+        if (err_names[i].value == err)
+            return err_names[i].name;
+    return "unknown error";
+}
+
+unsigned itm_proto_bit(uint8_t ipproto)
+{
+    switch (ipproto) {
+    case 6:
+        return ITM_P_TCP;
+    case 17:
+        return ITM_P_UDP;
+    case 1:
+    case 58:
+        return ITM_P_ICMP;
+    case 2:
+        return ITM_P_IGMP;
+    default:
+        return 0;
+    }
+}
+
+static const char *const role_names[ITM_ROLE_COUNT] = {
+    [ITM_ROLE_NONE] = "unknown",
+    [ITM_ROLE_NS] = "notification-server",
+    [ITM_ROLE_TASK_SERVER] = "task-server",
+    [ITM_ROLE_PACKAGE_SERVER] = "package-server",
+    [ITM_ROLE_GATEWAY] = "internet-gateway",
+    [ITM_ROLE_DEPLOYMENT] = "deployment-server",
+    [ITM_ROLE_EVENT_CONSOLE] = "event-console",
+    [ITM_ROLE_SQL] = "sql-server",
+    [ITM_ROLE_DC] = "domain-controller",
+    [ITM_ROLE_MAIL] = "mail-server",
+    [ITM_ROLE_MONITOR] = "monitor-server",
+    [ITM_ROLE_WORKFLOW] = "workflow-server",
+    [ITM_ROLE_NETDEV] = "network-device",
+    [ITM_ROLE_AGENT] = "agent",
+    [ITM_ROLE_ULM_AGENT] = "ulm-agent",
+    [ITM_ROLE_CONSOLE] = "console",
+    [ITM_ROLE_SIM] = "sim-host",
+    [ITM_ROLE_DNS] = "dns-server",
+    [ITM_ROLE_FILE_SERVER] = "file-server",
+    [ITM_ROLE_WINS] = "wins-server",
+    [ITM_ROLE_VENDOR] = "vendor-site",
+    [ITM_ROLE_DATA_SOURCE] = "data-source",
+    [ITM_ROLE_MANAGED_DEVICE] = "managed-device",
+    [ITM_ROLE_MDM] = "mdm-server",
+    [ITM_ROLE_PXE_CLIENT] = "pxe-client",
+};
+
+const char *itm_role_name(enum itm_role role)
+{
+    if ((unsigned)role >= ITM_ROLE_COUNT)
+        return NULL;
+    return role_names[role];
+}
+
+int itm_role_parse(const char *name, size_t len)
+{
+    for (int r = 1; r < ITM_ROLE_COUNT; r++)
+        if (strlen(role_names[r]) == len && memcmp(role_names[r], name, len) == 0)
+            return r;
+    return -1;
+}
+
+char *itm_roles_format(uint32_t roles, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    if (len == 0)
+        return buf;
+    buf[0] = '\0';
+    if (roles == 0) {
+        snprintf(buf, len, "unknown");
+        return buf;
+    }
+    for (int r = 1; r < ITM_ROLE_COUNT; r++) {
+        int w;
+        if (!(roles & ITM_ROLE_BIT(r)))
+            continue;
+        w = snprintf(buf + n, len - n, "%s%s", n ? "," : "", role_names[r]);
+        if (w < 0 || (size_t)w >= len - n)
+            break;
+        n += (size_t)w;
+    }
+    return buf;
+}
+
+void itm_diag_report(struct itm_diag *d, const char *file, unsigned line, unsigned col,
+                     const char *fmt, ...)
+{
+    char msg[512], out[1024];
+    va_list ap;
+
+    if (!d)
+        return;
+    d->errors++;
+    if (!d->fn)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (line == 0)
+        snprintf(out, sizeof(out), "%s: %s", file ? file : "-", msg);
+    else
+        snprintf(out, sizeof(out), "%s:%u:%u: %s", file ? file : "-", line, col, msg);
+    d->fn(d->ctx, out);
+}
+
+void itm_diag_stderr(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "%s\n", line);
+}
+
+/* Allocation failure injection for tests: -1 off, else allocations left before a failure. */
+static long alloc_budget = -1;
+
+void itm_alloc_fail_after(long n)
+{
+    alloc_budget = n;
+}
+
+static int alloc_allowed(void)
+{
+    if (alloc_budget < 0)
+        return 1;
+    if (alloc_budget == 0)
+        return 0;
+    alloc_budget--;
+    return 1;
+}
+
+void *itm_malloc(size_t n)
+{
+    return alloc_allowed() ? malloc(n ? n : 1) : NULL;
+}
+
+void *itm_calloc(size_t nmemb, size_t size)
+{
+    return alloc_allowed() ? calloc(nmemb ? nmemb : 1, size ? size : 1) : NULL;
+}
+
+void *itm_realloc(void *p, size_t n)
+{
+    return alloc_allowed() ? realloc(p, n ? n : 1) : NULL;
+}
+
+char *itm_strndup(const char *s, size_t n)
+{
+    char *d = itm_malloc(n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+void itm_free(void *p)
+{
+    free(p);
+}
+
+char *itm_ip_format(const struct itm_ip *ip, char *buf, size_t len)
+{
+    if (len == 0)
+        return buf;
+    if (ip->family == 4) {
+        if (!inet_ntop(AF_INET, ip->a, buf, (socklen_t)len))
+            buf[0] = '\0';
+    } else if (ip->family == 6) {
+        if (!inet_ntop(AF_INET6, ip->a, buf, (socklen_t)len))
+            buf[0] = '\0';
+    } else {
+        snprintf(buf, len, "-");
+    }
+    return buf;
+}
+
+int itm_ip_parse(const char *s, struct itm_ip *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (inet_pton(AF_INET, s, out->a) == 1) {
+        out->family = 4;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, s, out->a) == 1) {
+        out->family = 6;
+        return 0;
+    }
+    memset(out, 0, sizeof(*out));
+    return ITM_ERR_INVAL;
+}
