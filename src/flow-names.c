@@ -1,14 +1,15 @@
 /* flow-names.c: name tables for flow states, end reasons, confidences and flags, shared
  * by every output so that the JSON, CSV and report spell them the same way. */
+#include <stdio.h>
 #include <string.h>
 
 #include "itmscope/flow.h"
 
-static const char *const tcp_state_names[ITM_TCP_STATE_COUNT] = {
-    [ITM_TCP_NONE] = "none",       [ITM_TCP_SYN] = "syn",
-    [ITM_TCP_SYNACK] = "synack",   [ITM_TCP_ESTABLISHED] = "established",
-    [ITM_TCP_FIN] = "fin",         [ITM_TCP_CLOSED] = "closed",
-    [ITM_TCP_RESET] = "reset",     [ITM_TCP_MIDSTREAM] = "midstream",
+static const char *const tcp_state_names[ITM_TCPS_STATE_COUNT] = {
+    [ITM_TCPS_NONE] = "none",       [ITM_TCPS_SYN] = "syn",
+    [ITM_TCPS_SYNACK] = "synack",   [ITM_TCPS_ESTABLISHED] = "established",
+    [ITM_TCPS_FIN] = "fin",         [ITM_TCPS_CLOSED] = "closed",
+    [ITM_TCPS_RESET] = "reset",     [ITM_TCPS_MIDSTREAM] = "midstream",
 };
 
 static const char *const end_names[ITM_END_REASON_COUNT] = {
@@ -31,7 +32,7 @@ static const char *const conf_names[] = {
 
 const char *itm_tcp_state_name(enum itm_tcp_state s)
 {
-    return (unsigned)s < ITM_TCP_STATE_COUNT ? tcp_state_names[s] : "unknown";
+    return (unsigned)s < ITM_TCPS_STATE_COUNT ? tcp_state_names[s] : "unknown";
 }
 
 const char *itm_end_reason_name(enum itm_end_reason r)
@@ -58,4 +59,22 @@ uint32_t itm_flag_parse(const char *name, size_t len)
         if (strlen(flag_names[i]) == len && memcmp(flag_names[i], name, len) == 0)
             return 1u << i;
     return 0;
+}
+
+const char *itm_ipproto_name(uint8_t proto, char *buf, size_t len)
+{
+    static const struct {
+        uint8_t num;
+        const char *name;
+    } names[] = {{1, "ICMP"}, {2, "IGMP"}, {4, "IPIP"},  {6, "TCP"},   {17, "UDP"},
+                 {41, "IPv6"}, {47, "GRE"}, {50, "ESP"}, {51, "AH"},  {58, "IPv6-ICMP"},
+                 {89, "OSPF"}, {103, "PIM"}, {112, "VRRP"}, {132, "SCTP"}};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (names[i].num == proto) {
+            snprintf(buf, len, "%s", names[i].name);
+            return buf;
+        }
+    snprintf(buf, len, "IP-%u", proto);
+    return buf;
 }

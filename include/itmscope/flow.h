@@ -3,6 +3,7 @@
 #ifndef ITMSCOPE_FLOW_H
 #define ITMSCOPE_FLOW_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "itmscope/common.h"
@@ -12,15 +13,15 @@
 enum itm_dir { ITM_DIR_TOSERVER = 0, ITM_DIR_TOCLIENT = 1 };
 
 enum itm_tcp_state {
-    ITM_TCP_NONE = 0,   /* not TCP */
-    ITM_TCP_SYN,        /* SYN seen, no SYN-ACK yet */
-    ITM_TCP_SYNACK,     /* SYN-ACK seen, handshake not completed */
-    ITM_TCP_ESTABLISHED,
-    ITM_TCP_FIN,        /* one side sent FIN */
-    ITM_TCP_CLOSED,     /* both sides sent FIN */
-    ITM_TCP_RESET,
-    ITM_TCP_MIDSTREAM,  /* first packet seen was not a SYN */
-    ITM_TCP_STATE_COUNT
+    ITM_TCPS_NONE = 0,   /* not TCP */
+    ITM_TCPS_SYN,        /* SYN seen, no SYN-ACK yet */
+    ITM_TCPS_SYNACK,     /* SYN-ACK seen, handshake not completed */
+    ITM_TCPS_ESTABLISHED,
+    ITM_TCPS_FIN,        /* one side sent FIN */
+    ITM_TCPS_CLOSED,     /* both sides sent FIN */
+    ITM_TCPS_RESET,
+    ITM_TCPS_MIDSTREAM,  /* first packet seen was not a SYN */
+    ITM_TCPS_STATE_COUNT
 };
 
 enum itm_end_reason {
@@ -99,6 +100,8 @@ struct itm_flow_rec {
 };
 
 const char *itm_tcp_state_name(enum itm_tcp_state s);
+/* "TCP", "UDP", "ICMP", "IPv6-ICMP", "IGMP", "GRE", ... or "IP-<n>" into buf; returns it. */
+const char *itm_ipproto_name(uint8_t proto, char *buf, size_t len);
 const char *itm_end_reason_name(enum itm_end_reason r);
 
 #endif

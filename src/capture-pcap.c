@@ -1,0 +1,259 @@
+/* capture-pcap.c: libpcap sources. Files are opened with fopen and a 1 MiB stdio buffer
+ * (libpcap's own open reads 4 KiB at a time), timestamps in nanoseconds. It hands frames to
+ * the engine and reports libpcap's errors as one line naming the input; it never decodes. */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "itm-limits.h"
+#include "itmscope/capture.h"
+#include "itmscope/decode.h"
+
+struct itm_capture {
+    pcap_t *p;
+    FILE *fp;            /* offline only; owned by p */
+    char name[256];
+    int live;
+    int linktype;
+    int nano;            /* timestamps in nanoseconds */
+    uint64_t size;       /* file size, 0 when unknown */
+    struct itm_engine *e;
+};
+
+static void set_msg(char *msg, size_t len, const char *name, const char *what)
+{
+    snprintf(msg, len, "%s: %s", name, what);
+}
+
+static int apply_filter(struct itm_capture *c, const char *filter, char *msg, size_t len)
+{
+    struct bpf_program prog;
+    char buf[PCAP_ERRBUF_SIZE + 300];
+
+    if (!filter || !*filter)
+        return 0;
+    if (pcap_compile(c->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        snprintf(buf, sizeof(buf), "bad filter '%s': %s", filter, pcap_geterr(c->p));
+        set_msg(msg, len, c->name, buf);
+        return -1;
+    }
+    if (pcap_setfilter(c->p, &prog) != 0) {
+        snprintf(buf, sizeof(buf), "cannot set filter '%s': %s", filter, pcap_geterr(c->p));
+        set_msg(msg, len, c->name, buf);
+        pcap_freecode(&prog);
+        return -1;
+    }
+    pcap_freecode(&prog);
+    return 0;
+}
+
+static int check_linktype(struct itm_capture *c, char *msg, size_t len)
+{
+    char nb[64], buf[160];
+
+    c->linktype = pcap_datalink(c->p);
+    if (itm_decode_linktype_supported(c->linktype))
+        return 0;
+    snprintf(buf, sizeof(buf), "unsupported link type %s (%d)",
+             itm_linktype_name(c->linktype, nb, sizeof(nb)), c->linktype);
+    set_msg(msg, len, c->name, buf);
+    return -1;
+}
+
+struct itm_capture *itm_capture_open_file(const char *path, const struct itm_capture_cfg *cfg,
+                                          char *msg, size_t msglen)
+{
+    struct itm_capture *c = itm_calloc(1, sizeof(*c));
+    char errbuf[PCAP_ERRBUF_SIZE];
+    struct stat st;
+
+    if (!c) {
+        set_msg(msg, msglen, path, "out of memory");
+        return NULL;
+    }
+    snprintf(c->name, sizeof(c->name), "%s", path);
+    if (strcmp(path, "-") == 0) {
+        c->fp = stdin;
+    } else {
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            set_msg(msg, msglen, path, "is a directory");
+            goto fail;
+        }
+        c->fp = fopen(path, "rb");
+        if (!c->fp) {
+            set_msg(msg, msglen, path, strerror(errno));
+            goto fail;
+        }
+        if (fstat(fileno(c->fp), &st) == 0 && S_ISREG(st.st_mode))
+            c->size = (uint64_t)st.st_size;
+        if (c->size == 0 && S_ISREG(st.st_mode)) {
+            set_msg(msg, msglen, path, "empty file, not a capture");
+            goto fail;
+        }
+    }
+    setvbuf(c->fp, NULL, _IOFBF, ITM_READ_BUFFER);
+    errbuf[0] = '\0';
+    c->p = pcap_fopen_offline_with_tstamp_precision(c->fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (!c->p) {
+        set_msg(msg, msglen, path, errbuf[0] ? errbuf : "cannot read capture");
+        goto fail;
+    }
+    c->fp = NULL; /* pcap_close closes it */
+    c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
+    if (check_linktype(c, msg, msglen) || apply_filter(c, cfg->filter, msg, msglen))
+        goto fail;
+    return c;
+fail:
+    if (c->fp && c->fp != stdin)
+        fclose(c->fp);
+    c->fp = NULL;
+    itm_capture_close(c);
+    return NULL;
+}
+
+static const char *activate_error(int rc, pcap_t *p)
+{
+    switch (rc) {
+    case PCAP_ERROR_NO_SUCH_DEVICE:
+        return "no such interface";
+    case PCAP_ERROR_PERM_DENIED:
+        return "permission denied (run as root or grant CAP_NET_RAW)";
+    case PCAP_ERROR_IFACE_NOT_UP:
+        return "interface is not up";
+    case PCAP_ERROR_PROMISC_PERM_DENIED:
+        return "permission denied for promiscuous mode (try -p)";
+    default:
+        return pcap_geterr(p);
+    }
+}
+
+struct itm_capture *itm_capture_open_live(const char *iface, const struct itm_capture_cfg *cfg,
+                                          char *msg, size_t msglen)
+{
+    struct itm_capture *c = itm_calloc(1, sizeof(*c));
+    char errbuf[PCAP_ERRBUF_SIZE];
+    int rc;
+
+    if (!c) {
+        set_msg(msg, msglen, iface, "out of memory");
+        return NULL;
+    }
+    snprintf(c->name, sizeof(c->name), "%s", iface);
+    c->live = 1;
+    c->p = pcap_create(iface, errbuf);
+    if (!c->p) {
+        set_msg(msg, msglen, iface, errbuf);
+        goto fail;
+    }
+    pcap_set_snaplen(c->p, (int)(cfg->snaplen ? cfg->snaplen : ITM_DEFAULT_SNAPLEN));
+    pcap_set_promisc(c->p, cfg->promisc);
+    pcap_set_buffer_size(c->p, (int)((cfg->buffer_mb ? cfg->buffer_mb : ITM_DEFAULT_BUFFER_MB) << 20));
+    pcap_set_immediate_mode(c->p, cfg->immediate);
+    /* a timeout makes the loop come back to check signals and print status */
+    pcap_set_timeout(c->p, 250);
+    pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO);
+    rc = pcap_activate(c->p);
+    if (rc < 0) {
+        set_msg(msg, msglen, iface, activate_error(rc, c->p));
+        goto fail;
+    }
+    c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
+    if (check_linktype(c, msg, msglen) || apply_filter(c, cfg->filter, msg, msglen))
+        goto fail;
+    return c;
+fail:
+    itm_capture_close(c);
+    return NULL;
+}
+
+void itm_capture_close(struct itm_capture *c)
+{
+    if (!c)
+        return;
+    if (c->p)
+        pcap_close(c->p);
+    itm_free(c);
+}
+
+int itm_capture_linktype(const struct itm_capture *c)
+{
+    return c->linktype;
+}
+
+int itm_capture_is_live(const struct itm_capture *c)
+{
+    return c->live;
+}
+
+uint32_t itm_capture_snaplen(const struct itm_capture *c)
+{
+    return (uint32_t)pcap_snapshot(c->p);
+}
+
+int itm_capture_fd(const struct itm_capture *c)
+{
+    return c->live ? pcap_get_selectable_fd(c->p) : -1;
+}
+
+static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    struct itm_capture *c = (struct itm_capture *)user;
+    uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u +
+                  (uint64_t)h->ts.tv_usec * (c->nano ? 1u : 1000u);
+
+    itm_engine_packet(c->e, c->linktype, ts, bytes, h->caplen, h->len);
+}
+
+/* libpcap says "truncated dump file" (pcap) or "truncated pcapng" when a file ends in the
+ * middle of a record: every whole record before it was delivered. */
+static int is_truncation(const char *err)
+{
+    return strstr(err, "truncated dump file") || strstr(err, "truncated pcapng") ||
+           strstr(err, "truncated") != NULL;
+}
+
+int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_atomic_t *stop,
+                    itm_capture_tick_fn tick, void *tick_ctx, char *msg, size_t msglen)
+{
+    c->e = e;
+    for (;;) {
+        int n;
+        if (stop && *stop)
+            return ITM_CAP_STOPPED;
+        n = pcap_dispatch(c->p, 4096, on_frame, (u_char *)c);
+        if (tick && tick(tick_ctx))
+            return ITM_CAP_STOPPED;
+        if (n == PCAP_ERROR_BREAK)
+            return ITM_CAP_STOPPED;
+        if (n == PCAP_ERROR) {
+            const char *err = pcap_geterr(c->p);
+            set_msg(msg, msglen, c->name, err);
+            return is_truncation(err) ? ITM_CAP_TRUNCATED : ITM_CAP_ERROR;
+        }
+        if (n == 0 && !c->live)
+            return ITM_CAP_EOF;
+    }
+}
+
+int itm_capture_stats(struct itm_capture *c, uint64_t *recv, uint64_t *drop, uint64_t *ifdrop)
+{
+    struct pcap_stat ps;
+
+    if (!c->live || pcap_stats(c->p, &ps) != 0)
+        return -1;
+    *recv = ps.ps_recv;
+    *drop = ps.ps_drop;
+    *ifdrop = ps.ps_ifdrop;
+    return 0;
+}
+
+void itm_capture_progress(const struct itm_capture *c, uint64_t *done, uint64_t *total)
+{
+    FILE *fp = c->live ? NULL : pcap_file(c->p);
+    off_t pos = fp ? ftello(fp) : -1;
+
+    *total = c->size;
+    *done = pos > 0 ? (uint64_t)pos : 0;
+}

@@ -1,0 +1,393 @@
+/* engine.c: the pipeline of one run. It decodes each frame, attributes fragments, keeps
+ * flows, calls the classifier at the few moments a label can change, and hands const
+ * snapshots to the outputs. It never parses bytes itself and never prints. */
+#include <string.h>
+#include <sys/random.h>
+
+#include "flow-int.h"
+#include "frag.h"
+#include "itmscope/engine.h"
+
+struct itm_out_slot {
+    const struct itm_output_ops *ops;
+    struct itm_output *o;
+};
+
+struct itm_engine {
+    struct itm_engine_cfg cfg;
+    struct itm_flow_table *flows;
+    struct itm_frag_table *frags;
+    struct itm_classifier *cls;
+    struct itm_out_slot out[ITM_MAX_OUTPUTS];
+    unsigned nout;
+    int want_packets;  /* some output has a packet callback */
+    int observe_only;
+    uint64_t now_ns;   /* latest packet time */
+    struct itm_stats st;
+    int io_error;
+};
+
+static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason);
+
+static void raise_alerts(struct itm_engine *e, const struct itm_flow_rec *rec, uint32_t raised)
+{
+    for (unsigned b = 0; b < ITM_F_COUNT_BITS; b++) {
+        uint32_t bit = 1u << b;
+        if (!(raised & bit))
+            continue;
+        e->st.alerts++;
+        for (unsigned i = 0; i < e->nout; i++)
+            if (e->out[i].ops->alert)
+                e->out[i].ops->alert(e->out[i].o, rec, bit, e->now_ns);
+    }
+}
+
+/* Runs the classifier for one event and stores the label back in the flow. */
+static void classify(struct itm_engine *e, struct itm_flow *f, const struct itm_pkt *p,
+                     enum itm_classify_event ev, int dir, struct itm_flow_rec *rec)
+{
+    uint32_t raised;
+
+    itm_flow_snapshot(f, rec);
+    raised = itm_classify(e->cls, rec, p, ev, dir, &rec->label);
+    rec->label.alerted |= raised;
+    itm_flow_set_label(f, &rec->label);
+    if (raised)
+        raise_alerts(e, rec, raised);
+}
+
+static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason)
+{
+    struct itm_engine *e = ctx;
+    struct itm_flow_rec rec;
+
+    if (e->observe_only) {
+        itm_flow_snapshot(f, &rec);
+        rec.end_reason = (uint8_t)reason;
+        itm_classifier_observe(e->cls, &rec);
+        return;
+    }
+    classify(e, f, NULL, ITM_CE_END, ITM_DIR_TOSERVER, &rec);
+    rec.end_reason = (uint8_t)reason;
+    itm_classifier_observe(e->cls, &rec);
+    if (rec.label.rule == ITM_NO_RULE)
+        e->st.flows_unlabelled++;
+    for (unsigned i = 0; i < e->nout; i++)
+        e->out[i].ops->flow(e->out[i].o, &rec);
+}
+
+static int make_tables(struct itm_engine *e, const struct itm_sigdb *db)
+{
+    struct itm_flow_cfg fc;
+    int err;
+
+    memset(&fc, 0, sizeof(fc));
+    fc.max_flows = e->cfg.max_flows;
+    for (int i = 0; i < ITM_LRU_COUNT; i++)
+        fc.timeout_ns[i] = (uint64_t)e->cfg.timeout_s[i] * 1000000000u;
+    fc.vlan_in_key = e->cfg.vlan_in_key;
+    fc.seed[0] = e->cfg.seed[0];
+    fc.seed[1] = e->cfg.seed[1];
+    fc.db = db;
+    e->flows = itm_flow_table_new(&fc, end_cb, e, &err);
+    if (!e->flows)
+        return err;
+    e->frags = itm_frag_new(e->cfg.max_frags, 0, e->cfg.seed, &err);
+    return e->frags ? ITM_OK : err;
+}
+
+struct itm_engine *itm_engine_new(const struct itm_engine_cfg *cfg, const struct itm_sigdb *db,
+                                  const struct itm_site *site, int *err)
+{
+    struct itm_engine *e = itm_calloc(1, sizeof(*e));
+    struct itm_classify_limits lim;
+
+    if (!e) {
+        *err = ITM_ERR_NOMEM;
+        return NULL;
+    }
+    e->cfg = *cfg;
+    if (!e->cfg.seed[0] && !e->cfg.seed[1] &&
+        getrandom(e->cfg.seed, sizeof(e->cfg.seed), 0) != (ssize_t)sizeof(e->cfg.seed))
+        e->cfg.seed[0] = UINT64_C(0x9e3779b97f4a7c15); /* still keyed, just not secret */
+    lim = cfg->cls;
+    if (!lim.max_hosts)
+        lim.max_hosts = ITM_MAX_HOSTS;
+    if (!lim.max_expectations)
+        lim.max_expectations = ITM_MAX_EXPECTATIONS;
+    if (!lim.expect_timeout_s)
+        lim.expect_timeout_s = ITM_EXPECT_TIMEOUT;
+    if (!lim.max_scan_sources)
+        lim.max_scan_sources = ITM_MAX_SCAN_SOURCES;
+    e->cls = itm_classifier_new(db, site, &lim, err);
+    if (!e->cls)
+        goto fail;
+    *err = make_tables(e, db);
+    if (*err)
+        goto fail;
+    for (unsigned i = 0; i < 8; i++)
+        e->st.link_types[i] = -1;
+    return e;
+fail:
+    itm_engine_free(e);
+    return NULL;
+}
+
+static void close_outputs(struct itm_engine *e)
+{
+    for (unsigned i = 0; i < e->nout; i++)
+        if (e->out[i].o && e->out[i].ops->close(e->out[i].o) != 0)
+            e->io_error = 1;
+    e->nout = 0;
+}
+
+void itm_engine_free(struct itm_engine *e)
+{
+    if (!e)
+        return;
+    close_outputs(e);
+    itm_flow_table_free(e->flows);
+    itm_frag_free(e->frags);
+    itm_classifier_free(e->cls);
+    itm_free(e);
+}
+
+int itm_engine_add_output(struct itm_engine *e, const struct itm_output_ops *ops, const char *arg,
+                          const struct itm_output_ctx *ctx)
+{
+    struct itm_output *o = NULL;
+    int rc;
+
+    if (e->nout >= ITM_MAX_OUTPUTS)
+        return ITM_ERR_FULL;
+    rc = ops->open(&o, arg, ctx);
+    if (rc)
+        return rc;
+    e->out[e->nout].ops = ops;
+    e->out[e->nout].o = o;
+    e->nout++;
+    if (ops->packet)
+        e->want_packets = 1;
+    return ITM_OK;
+}
+
+void itm_engine_set_observe_only(struct itm_engine *e, int on)
+{
+    e->observe_only = on;
+}
+
+void itm_engine_end_pass(struct itm_engine *e)
+{
+    itm_flow_end_all(e->flows, ITM_END_EOF);
+    itm_classifier_freeze(e->cls);
+    itm_classifier_reset_transient(e->cls);
+    itm_flow_table_reset(e->flows);
+    itm_frag_reset(e->frags);
+    memset(&e->st, 0, sizeof(e->st));
+    for (unsigned i = 0; i < 8; i++)
+        e->st.link_types[i] = -1;
+    e->now_ns = 0;
+    e->observe_only = 0;
+}
+
+static void count_link(struct itm_stats *st, int linktype)
+{
+    for (unsigned i = 0; i < 8; i++) {
+        if (st->link_types[i] == linktype) {
+            st->link_packets[i]++;
+            return;
+        }
+        if (st->link_types[i] == -1) {
+            st->link_types[i] = linktype;
+            st->link_packets[i] = 1;
+            return;
+        }
+    }
+}
+
+static int count_decode(struct itm_stats *st, const struct itm_pkt *p)
+{
+    st->by_status[p->status]++;
+    switch (p->status) {
+    case ITM_DEC_OK:
+        break;
+    case ITM_DEC_TRUNCATED:
+        st->truncated[p->reason]++;
+        return 0;
+    case ITM_DEC_INVALID:
+        st->invalid[p->reason]++;
+        return 0;
+    case ITM_DEC_NON_IP:
+        st->non_ip[p->reason]++;
+        return 0;
+    default:
+        return 0;
+    }
+    if (p->ip_ver == 4)
+        st->ipv4++;
+    else
+        st->ipv6++;
+    switch (p->proto) {
+    case 6:
+        st->tcp++;
+        break;
+    case 17:
+        st->udp++;
+        break;
+    case 1:
+    case 58:
+        st->icmp++;
+        break;
+    case 2:
+        st->igmp++;
+        break;
+    default:
+        st->other_ip++;
+        st->other_proto[p->proto]++;
+        break;
+    }
+    return 1;
+}
+
+/* Fragments: the first carries the ports and collects what came before it; later ones
+ * borrow its ports, or wait for it. Returns 0 when the packet is held back. */
+static int attribute_fragment(struct itm_engine *e, struct itm_pkt *p, uint32_t *pend_pkts,
+                              uint64_t *pend_bytes, uint64_t *pend_first)
+{
+    e->st.fragments++;
+    if (p->frag_off == 0) {
+        itm_frag_first(e->frags, p, pend_pkts, pend_bytes, pend_first);
+        return 1;
+    }
+    return itm_frag_other(e->frags, p, &p->sport, &p->dport);
+}
+
+static void packet_outputs(struct itm_engine *e, const struct itm_pkt *p, struct itm_flow *f,
+                           int dir)
+{
+    struct itm_flow_rec rec;
+    struct itm_out_pkt op;
+
+    op.pkt = p;
+    op.flow = NULL;
+    op.dir = dir;
+    if (f) {
+        itm_flow_snapshot(f, &rec);
+        op.flow = &rec;
+    }
+    for (unsigned i = 0; i < e->nout; i++)
+        if (e->out[i].ops->packet)
+            e->out[i].ops->packet(e->out[i].o, &op);
+}
+
+static void flow_events(struct itm_engine *e, struct itm_flow *f, const struct itm_pkt *p,
+                        int dir, int created)
+{
+    struct itm_flow_rec rec;
+    uint8_t pbit = dir == ITM_DIR_TOSERVER ? ITM_FB_PAYLOAD0 : ITM_FB_PAYLOAD1;
+
+    if (created)
+        classify(e, f, p, ITM_CE_NEW, dir, &rec);
+    if (dir == ITM_DIR_TOCLIENT && f->pkts[1] == 1)
+        classify(e, f, p, ITM_CE_REPLY, dir, &rec);
+    if (p->payload_len > 0 && !(f->bits & pbit)) {
+        f->bits |= pbit;
+        classify(e, f, p, ITM_CE_PAYLOAD, dir, &rec);
+    }
+}
+
+void itm_engine_packet(struct itm_engine *e, int linktype, uint64_t ts_ns, const uint8_t *frame,
+                       uint32_t caplen, uint32_t wirelen)
+{
+    struct itm_pkt p;
+    struct itm_flow *f = NULL;
+    uint32_t pend_pkts = 0;
+    uint64_t pend_bytes = 0, pend_first = 0;
+    int dir = 0, created = 0;
+
+    e->st.packets++;
+    e->st.bytes += wirelen;
+    if (!e->st.first_ns || ts_ns < e->st.first_ns)
+        e->st.first_ns = ts_ns;
+    if (ts_ns > e->now_ns) {
+        e->now_ns = ts_ns;
+        itm_flow_expire(e->flows, ts_ns);
+        itm_frag_expire(e->frags, ts_ns);
+    }
+    count_link(&e->st, linktype);
+    itm_decode(linktype, frame, caplen, wirelen, ts_ns, &p);
+    if (count_decode(&e->st, &p) &&
+        (!p.is_frag || attribute_fragment(e, &p, &pend_pkts, &pend_bytes, &pend_first))) {
+        f = itm_flow_packet(e->flows, &p, &dir, &created);
+        if (f && pend_pkts)
+            itm_flow_credit(e->flows, f, dir, pend_pkts, pend_bytes, pend_first);
+        if (f && !e->observe_only)
+            flow_events(e, f, &p, dir, created);
+    }
+    if (e->want_packets && !e->observe_only)
+        packet_outputs(e, &p, f, dir);
+}
+
+static void refresh_stats(struct itm_engine *e)
+{
+    struct itm_flow_counters fc;
+    struct itm_frag_counters gc;
+
+    itm_flow_counters(e->flows, &fc);
+    itm_frag_counters(e->frags, &gc);
+    e->st.flows_created = fc.created;
+    e->st.flows_ended = fc.ended;
+    e->st.flows_expired = fc.expired;
+    e->st.flows_evicted = fc.evicted;
+    e->st.flows_active_max = fc.active_max;
+    e->st.frag_datagrams = gc.datagrams;
+    e->st.frag_orphans = gc.orphans;
+    e->st.frag_dropped = gc.evicted;
+    e->st.frag_pending_max = gc.active_max;
+    e->st.last_ns = e->now_ns;
+    itm_classifier_stats(e->cls, &e->st.cls);
+}
+
+const struct itm_stats *itm_engine_stats(struct itm_engine *e)
+{
+    refresh_stats(e);
+    return &e->st;
+}
+
+void itm_engine_emit_stats(struct itm_engine *e, uint64_t ts_ns)
+{
+    refresh_stats(e);
+    for (unsigned i = 0; i < e->nout; i++)
+        e->out[i].ops->stats(e->out[i].o, &e->st, ts_ns, 0);
+}
+
+int itm_engine_finish(struct itm_engine *e, int end_reason)
+{
+    itm_flow_end_all(e->flows, (enum itm_end_reason)end_reason);
+    itm_frag_expire(e->frags, UINT64_MAX);
+    refresh_stats(e);
+    for (unsigned i = 0; i < e->nout; i++)
+        e->out[i].ops->stats(e->out[i].o, &e->st, e->now_ns, 1);
+    close_outputs(e);
+    return e->io_error ? ITM_ERR_IO : ITM_OK;
+}
+
+void itm_engine_set_kernel_stats(struct itm_engine *e, uint64_t recv, uint64_t drop,
+                                 uint64_t ifdrop)
+{
+    e->st.live = 1;
+    e->st.kernel_recv = recv;
+    e->st.kernel_drop = drop;
+    e->st.iface_drop = ifdrop;
+}
+
+struct itm_classifier *itm_engine_classifier(struct itm_engine *e)
+{
+    return e->cls;
+}
+
+void itm_engine_reload(struct itm_engine *e, const struct itm_sigdb *db,
+                       const struct itm_site *site)
+{
+    itm_classifier_reload(e->cls, db, site);
+}

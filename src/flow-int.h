@@ -1,0 +1,120 @@
+/* flow-int.h: the flow table's private layout. Only the flow table, the fragment table and
+ * the engine include this; outputs and the classifier see struct itm_flow_rec snapshots. */
+#ifndef ITMSCOPE_FLOW_INT_H
+#define ITMSCOPE_FLOW_INT_H
+
+#include <stdint.h>
+
+#include "itmscope/decode.h"
+#include "itmscope/flow.h"
+#include "itmscope/sigdb.h"
+#include "itm-limits.h"
+#include "uthash-cfg.h"
+
+/* Canonical bidirectional key: endpoint a is the lower (address, port) pair. Zero-filled
+ * before use because the hash reads every byte, padding included. */
+struct itm_flow_key {
+    uint8_t a[16], b[16];
+    uint16_t port_a, port_b;
+    uint16_t vlan;     /* outer VLAN id when --vlan-in-key, else 0 */
+    uint8_t proto;
+    uint8_t family;
+};
+
+/* Expiry classes, one LRU list each, so that the head of every list is the next to expire. */
+enum itm_lru {
+    ITM_LRU_TCP = 0,    /* TCP not yet closed */
+    ITM_LRU_TCP_CLOSED, /* both FINs or a RST seen: short linger for the last ACKs */
+    ITM_LRU_UDP,
+    ITM_LRU_ICMP,
+    ITM_LRU_OTHER,
+    ITM_LRU_COUNT
+};
+
+/* Rarely used parts of a flow, allocated only when a payload check or a finding needs them. */
+struct itm_flow_cold {
+    struct itm_inspect_result insp;
+    char reason[sizeof(((struct itm_label *)0)->reason)];
+};
+
+/* Flow bits (struct itm_flow.bits). */
+#define ITM_FB_CLIENT_IS_A 0x01u /* the client is endpoint a of the key */
+#define ITM_FB_PAYLOAD0 0x02u    /* payload seen toward the server */
+#define ITM_FB_PAYLOAD1 0x04u    /* payload seen toward the client */
+#define ITM_FB_REPLY 0x08u       /* a packet from the server was seen */
+#define ITM_FB_FIN0 0x10u        /* FIN from the client */
+#define ITM_FB_FIN1 0x20u        /* FIN from the server */
+
+struct itm_flow {
+    struct itm_flow_key key;
+    UT_hash_handle hh;
+    struct itm_flow *lru_prev, *lru_next;
+    uint64_t id;
+    uint64_t first_ns, last_ns;
+    uint64_t bytes[2], payload_bytes[2];
+    uint32_t pkts[2];
+    /* the label, compact; expanded into struct itm_label for classification and outputs */
+    uint32_t flags, alerted, client_roles, server_roles;
+    uint64_t related_id;
+    uint16_t rule;
+    uint16_t alt[ITM_MAX_ALT];
+    uint8_t confidence, nalt;
+    uint8_t bits;      /* ITM_FB_* */
+    uint8_t tcp_state; /* enum itm_tcp_state */
+    uint8_t lru;       /* enum itm_lru */
+    uint8_t orient;    /* 0 SYN, 1 port, 2 first sender */
+    uint8_t icmp_type, icmp_code;
+    uint8_t nvlan;
+    uint16_t vlan[ITM_MAX_VLAN];
+    struct itm_flow_cold *cold;
+};
+
+typedef void (*itm_flow_end_fn)(void *ctx, struct itm_flow *f, enum itm_end_reason reason);
+
+struct itm_flow_cfg {
+    uint32_t max_flows;                 /* 0: ITM_DEFAULT_MAX_FLOWS */
+    uint64_t timeout_ns[ITM_LRU_COUNT]; /* idle timeouts per class */
+    int vlan_in_key;
+    uint64_t seed[2];                   /* SipHash key */
+    const struct itm_sigdb *db;         /* documented listening ports, may be NULL */
+};
+
+struct itm_flow_counters {
+    uint64_t created, ended, expired, evicted, active, active_max, nomem;
+};
+
+struct itm_flow_table;
+
+/* Creates a table. end_fn is called for every flow that ends (it may read the flow; the
+ * table frees the flow after it returns). NULL with *err on failure. */
+struct itm_flow_table *itm_flow_table_new(const struct itm_flow_cfg *cfg, itm_flow_end_fn end_fn,
+                                          void *ctx, int *err);
+/* Frees every flow without calling end_fn. */
+void itm_flow_table_free(struct itm_flow_table *t);
+
+/* Finds or creates the flow of a decoded packet (status OK, has_l4 or ports set), sets
+ * *dir and *created, and accounts the packet (counters, TCP state, LRU). A SYN on a closed
+ * flow ends it and starts a new one (port reuse). NULL when out of memory (counted). */
+struct itm_flow *itm_flow_packet(struct itm_flow_table *t, const struct itm_pkt *p, int *dir,
+                                 int *created);
+/* Adds packets and bytes to a flow without a packet (fragments whose first arrived last). */
+void itm_flow_credit(struct itm_flow_table *t, struct itm_flow *f, int dir, uint32_t pkts,
+                     uint64_t bytes, uint64_t first_ns);
+/* Ends flows idle past their timeout at packet time now_ns. O(1) amortised. */
+void itm_flow_expire(struct itm_flow_table *t, uint64_t now_ns);
+/* Ends every flow, in creation order, with the given reason. */
+void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason);
+/* Forgets every flow without calling end_fn and restarts ids at 1 (between passes). */
+void itm_flow_table_reset(struct itm_flow_table *t);
+void itm_flow_counters(const struct itm_flow_table *t, struct itm_flow_counters *out);
+
+/* Fills a public snapshot (label included) from a flow. */
+void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec);
+/* Stores a label back into a flow; 0 or ITM_ERR_NOMEM (the cold part could not be made;
+ * the compact label is stored anyway). */
+int itm_flow_set_label(struct itm_flow *f, const struct itm_label *label);
+
+/* SipHash-1-3 of a key (exposed for tests). */
+uint64_t itm_flow_hash(const uint64_t seed[2], const void *data, size_t len);
+
+#endif

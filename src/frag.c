@@ -1,0 +1,179 @@
+/* frag.c: fragment attribution (see frag.h). Datagrams sit in a seeded uthash and one list
+ * in arrival order, so expiry and eviction are O(1). Never reads packet bytes. */
+#include <string.h>
+
+#include "flow-int.h"
+#include "frag.h"
+
+struct itm_frag_key {
+    uint8_t src[16], dst[16];
+    uint32_t id;
+    uint8_t proto, family;
+    uint8_t pad[2];
+};
+
+struct itm_frag {
+    struct itm_frag_key key;
+    UT_hash_handle hh;
+    struct itm_frag *prev, *next; /* arrival order */
+    uint64_t created_ns;
+    uint64_t pend_bytes, pend_first_ns;
+    uint32_t pend_pkts;
+    uint16_t sport, dport;
+    uint8_t has_ports;
+};
+
+struct itm_frag_table {
+    struct itm_frag *hash;
+    struct itm_frag *head, *tail;
+    uint32_t max;
+    uint64_t timeout_ns;
+    uint64_t seed[2];
+    struct itm_frag_counters cnt;
+};
+
+struct itm_frag_table *itm_frag_new(uint32_t max, uint64_t timeout_ns, const uint64_t seed[2],
+                                    int *err)
+{
+    struct itm_frag_table *t = itm_calloc(1, sizeof(*t));
+
+    if (!t) {
+        *err = ITM_ERR_NOMEM;
+        return NULL;
+    }
+    t->max = max ? max : ITM_MAX_FRAG_DATAGRAMS;
+    t->timeout_ns = timeout_ns ? timeout_ns : (uint64_t)ITM_FRAG_TIMEOUT * 1000000000u;
+    t->seed[0] = seed[0] ^ UINT64_C(0x6672616773);
+    t->seed[1] = seed[1];
+    *err = ITM_OK;
+    return t;
+}
+
+static void drop(struct itm_frag_table *t, struct itm_frag *f)
+{
+    HASH_DELETE(hh, t->hash, f);
+    if (f->prev)
+        f->prev->next = f->next;
+    else
+        t->head = f->next;
+    if (f->next)
+        f->next->prev = f->prev;
+    else
+        t->tail = f->prev;
+    t->cnt.orphans += f->pend_pkts;
+    t->cnt.active--;
+    itm_free(f);
+}
+
+void itm_frag_reset(struct itm_frag_table *t)
+{
+    while (t->head)
+        drop(t, t->head);
+    memset(&t->cnt, 0, sizeof(t->cnt));
+}
+
+void itm_frag_free(struct itm_frag_table *t)
+{
+    if (!t)
+        return;
+    itm_frag_reset(t);
+    itm_free(t);
+}
+
+static struct itm_frag *find_or_add(struct itm_frag_table *t, const struct itm_pkt *p)
+{
+    struct itm_frag_key k;
+    struct itm_frag *f = NULL;
+    uint64_t hv;
+
+    memset(&k, 0, sizeof(k));
+    memcpy(k.src, p->src.a, 16);
+    memcpy(k.dst, p->dst.a, 16);
+    k.id = p->frag_id;
+    k.proto = p->proto;
+    k.family = p->ip_ver;
+    hv = itm_flow_hash(t->seed, &k, sizeof(k));
+    HASH_FIND_BYHASHVALUE(hh, t->hash, &k, sizeof(k), (unsigned)hv, f);
+    if (f)
+        return f;
+    if (t->cnt.active >= t->max && t->head) {
+        t->cnt.evicted++;
+        drop(t, t->head);
+    }
+    f = itm_calloc(1, sizeof(*f));
+    if (!f) {
+        t->cnt.nomem++;
+        return NULL;
+    }
+    f->key = k;
+    f->created_ns = p->ts_ns;
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->hash, &f->key, sizeof(f->key), (unsigned)hv, f);
+    if (!f->hh.tbl) {
+        itm_free(f);
+        t->cnt.nomem++;
+        return NULL;
+    }
+    f->prev = t->tail;
+    if (t->tail)
+        t->tail->next = f;
+    else
+        t->head = f;
+    t->tail = f;
+    t->cnt.datagrams++;
+    if (++t->cnt.active > t->cnt.active_max)
+        t->cnt.active_max = t->cnt.active;
+    return f;
+}
+
+void itm_frag_first(struct itm_frag_table *t, const struct itm_pkt *p, uint32_t *pkts,
+                    uint64_t *bytes, uint64_t *first_ns)
+{
+    struct itm_frag *f = find_or_add(t, p);
+
+    *pkts = 0;
+    *bytes = 0;
+    *first_ns = 0;
+    if (!f)
+        return;
+    f->has_ports = 1;
+    f->sport = p->sport;
+    f->dport = p->dport;
+    *pkts = f->pend_pkts;
+    *bytes = f->pend_bytes;
+    *first_ns = f->pend_first_ns;
+    f->pend_pkts = 0;
+    f->pend_bytes = 0;
+    f->pend_first_ns = 0;
+}
+
+int itm_frag_other(struct itm_frag_table *t, const struct itm_pkt *p, uint16_t *sport,
+                   uint16_t *dport)
+{
+    struct itm_frag *f = find_or_add(t, p);
+
+    if (!f) {
+        t->cnt.orphans++;
+        return 0;
+    }
+    if (f->has_ports) {
+        *sport = f->sport;
+        *dport = f->dport;
+        return 1;
+    }
+    if (f->pend_pkts == 0 || p->ts_ns < f->pend_first_ns)
+        f->pend_first_ns = p->ts_ns;
+    f->pend_pkts++;
+    f->pend_bytes += p->wirelen;
+    return 0;
+}
+
+void itm_frag_expire(struct itm_frag_table *t, uint64_t now_ns)
+{
+    while (t->head && t->head->created_ns + t->timeout_ns < now_ns)
+        drop(t, t->head);
+}
+
+void itm_frag_counters(const struct itm_frag_table *t, struct itm_frag_counters *out)
+{
+    *out = t->cnt;
+}

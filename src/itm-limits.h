@@ -1,0 +1,45 @@
+/* itm-limits.h: every bound and default timeout in one place, each with why it has the
+ * value it has. Tables that reach a bound evict (and count) rather than grow. */
+#ifndef ITMSCOPE_LIMITS_H
+#define ITMSCOPE_LIMITS_H
+
+/* Flows tracked at once (--max-flows). A million flows is a busy site's hour of traffic at
+ * about 230 bytes each: ~230 MiB. The least recently seen flow is evicted beyond it. */
+#define ITM_DEFAULT_MAX_FLOWS 1000000u
+/* Largest --max-flows accepted: keeps the slab arithmetic far from overflow. */
+#define ITM_MAX_MAX_FLOWS 100000000u
+/* Flows allocated per slab: large enough to amortise malloc, small enough for tiny runs. */
+#define ITM_FLOW_SLAB 4096u
+
+/* Idle timeouts in seconds of packet time (--timeout). TCP may idle long between keepalives;
+ * a closed TCP flow lingers a little for the last ACKs so they count with it; UDP and ICMP
+ * exchanges are short, but agents' UDP tickles recur within minutes. */
+#define ITM_TIMEOUT_TCP 600u
+#define ITM_TIMEOUT_TCP_CLOSED 10u
+#define ITM_TIMEOUT_UDP 120u
+#define ITM_TIMEOUT_ICMP 60u
+#define ITM_TIMEOUT_OTHER 120u
+
+/* Fragmented datagrams being tracked, and how long one waits for its first fragment.
+ * RFC 791 suggests 15 s as a reassembly timer lower bound; Linux uses 30 s. */
+#define ITM_MAX_FRAG_DATAGRAMS 65536u
+#define ITM_FRAG_TIMEOUT 30u
+
+/* Role learner: distinct hosts (a /16 of agents is 65536 hosts). */
+#define ITM_MAX_HOSTS 262144u
+/* Pending TFTP/PXE expectations, and their lifetime: a PXE boot finishes within a minute. */
+#define ITM_MAX_EXPECTATIONS 16384u
+#define ITM_EXPECT_TIMEOUT 60u
+/* Sources tracked for scan detection. */
+#define ITM_MAX_SCAN_SOURCES 65536u
+
+/* Packets kept per flow for the evidence pcap until its label is final. */
+#define ITM_EVIDENCE_PKTS 8u
+
+/* Capture defaults. */
+#define ITM_DEFAULT_SNAPLEN 262144u
+#define ITM_DEFAULT_BUFFER_MB 32u
+/* stdio buffer for offline reads: libpcap's default 4 KiB costs a third of the read rate. */
+#define ITM_READ_BUFFER (1u << 20)
+
+#endif

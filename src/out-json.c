@@ -1,0 +1,301 @@
+/* out-json.c: JSON Lines events (flow, alert, stats), named after Suricata's EVE so that
+ * SIEM pipelines built for it ingest them. One line per event, written as it happens; the
+ * schema is in README.md. It sees only const snapshots and never blocks the pipeline on
+ * anything but its own file. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "itmscope/output.h"
+#include "jsonw.h"
+
+struct itm_output {
+    FILE *f;
+    int is_stdout;
+    int failed;
+    const struct itm_sigdb *db;
+    struct itm_jw w;
+};
+
+static int json_open(struct itm_output **out, const char *arg, const struct itm_output_ctx *ctx)
+{
+    struct itm_output *o = itm_calloc(1, sizeof(*o));
+
+    if (!o) {
+        fprintf(stderr, "itmscope: %s: out of memory\n", arg);
+        return ITM_ERR_NOMEM;
+    }
+    if (strcmp(arg, "-") == 0) {
+        o->f = stdout;
+        o->is_stdout = 1;
+    } else {
+        o->f = fopen(arg, "w");
+        if (!o->f) {
+            fprintf(stderr, "itmscope: %s: %s\n", arg, strerror(errno));
+            itm_free(o);
+            return ITM_ERR_IO;
+        }
+        setvbuf(o->f, NULL, _IOFBF, 1u << 16);
+    }
+    o->db = ctx->db;
+    *out = o;
+    return ITM_OK;
+}
+
+static void put_line(struct itm_output *o)
+{
+    if (o->w.overflow) {
+        /* never emit broken JSON: say what was lost instead */
+        jw_reset(&o->w);
+        jw_obj_open(&o->w, NULL);
+        jw_str(&o->w, "event_type", "error");
+        jw_str(&o->w, "error", "event larger than the line buffer");
+    }
+    jw_obj_close(&o->w);
+    jw_raw(&o->w, "\n", 1);
+    if (fwrite(o->w.buf, 1, o->w.n, o->f) != o->w.n)
+        o->failed = 1;
+}
+
+static void put_header(struct itm_output *o, const struct itm_flow_rec *r, const char *type,
+                       uint64_t ts_ns)
+{
+    char a[64], pn[16];
+    struct itm_jw *w = &o->w;
+
+    jw_reset(w);
+    jw_obj_open(w, NULL);
+    jw_ts(w, "timestamp", ts_ns);
+    jw_u64(w, "flow_id", r->id);
+    jw_str(w, "event_type", type);
+    jw_str(w, "proto", itm_ipproto_name(r->ipproto, pn, sizeof(pn)));
+    jw_str(w, "src_ip", itm_ip_format(&r->client, a, sizeof(a)));
+    if (r->ipproto == 6 || r->ipproto == 17)
+        jw_u64(w, "src_port", r->client_port);
+    jw_str(w, "dest_ip", itm_ip_format(&r->server, a, sizeof(a)));
+    if (r->ipproto == 6 || r->ipproto == 17)
+        jw_u64(w, "dest_port", r->server_port);
+    if (r->ipproto == 1 || r->ipproto == 58) {
+        jw_u64(w, "icmp_type", r->icmp_type);
+        jw_u64(w, "icmp_code", r->icmp_code);
+        jw_u64(w, "icmp_id", r->client_port);
+    }
+    if (r->nvlan) {
+        jw_arr_open(w, "vlan");
+        for (unsigned i = 0; i < r->nvlan && i < 2; i++)
+            jw_u64(w, NULL, r->vlan[i]);
+        jw_arr_close(w);
+    }
+}
+
+static void put_roles(struct itm_jw *w, const char *key, uint32_t roles)
+{
+    jw_arr_open(w, key);
+    for (int r = 1; r < ITM_ROLE_COUNT; r++)
+        if (roles & ITM_ROLE_BIT(r))
+            jw_str(w, NULL, itm_role_name((enum itm_role)r));
+    jw_arr_close(w);
+}
+
+static void put_label(struct itm_output *o, const struct itm_flow_rec *r)
+{
+    const struct itm_label *l = &r->label;
+    const struct itm_rule *rule = l->rule != ITM_NO_RULE ? itm_sigdb_rule(o->db, l->rule) : NULL;
+    struct itm_jw *w = &o->w;
+    static const char *const verdicts[] = {"unknown", "match", "mismatch"};
+
+    jw_obj_open(w, "itms");
+    jw_str(w, "rule", rule ? rule->id : NULL);
+    jw_str(w, "component", rule ? rule->component : NULL);
+    jw_str(w, "suite", rule ? rule->suite : NULL);
+    jw_str(w, "confidence", itm_confidence_name((enum itm_confidence)l->confidence));
+    if (l->nalt) {
+        jw_arr_open(w, "alternatives");
+        for (unsigned i = 0; i < l->nalt && i < ITM_MAX_ALT; i++) {
+            const struct itm_rule *alt = itm_sigdb_rule(o->db, l->alt[i]);
+            if (alt)
+                jw_str(w, NULL, alt->id);
+        }
+        jw_arr_close(w);
+    }
+    if (l->related_id)
+        jw_u64(w, "related_flow_id", l->related_id);
+    if (l->insp.id) {
+        jw_obj_open(w, "check");
+        jw_str(w, "name", itm_inspect_name((enum itm_inspect_id)l->insp.id));
+        jw_str(w, "verdict", l->insp.verdict < 3 ? verdicts[l->insp.verdict] : "unknown");
+        if (l->insp.text[0])
+            jw_str(w, "detail", l->insp.text);
+        if (l->insp.text2[0])
+            jw_str(w, "detail2", l->insp.text2);
+        jw_obj_close(w);
+    }
+    jw_obj_close(w);
+    jw_obj_open(w, "roles");
+    put_roles(w, "client", l->client_roles);
+    put_roles(w, "server", l->server_roles);
+    jw_obj_close(w);
+    jw_arr_open(w, "flags");
+    for (unsigned b = 0; b < ITM_F_COUNT_BITS; b++)
+        if (l->flags & (1u << b))
+            jw_str(w, NULL, itm_flag_name(1u << b));
+    jw_arr_close(w);
+    if (l->reason[0])
+        jw_str(w, "reason", l->reason);
+}
+
+static void json_flow(struct itm_output *o, const struct itm_flow_rec *r)
+{
+    struct itm_jw *w = &o->w;
+
+    put_header(o, r, "flow", r->last_ns);
+    jw_obj_open(w, "flow");
+    jw_u64(w, "pkts_toserver", r->pkts[ITM_DIR_TOSERVER]);
+    jw_u64(w, "pkts_toclient", r->pkts[ITM_DIR_TOCLIENT]);
+    jw_u64(w, "bytes_toserver", r->bytes[ITM_DIR_TOSERVER]);
+    jw_u64(w, "bytes_toclient", r->bytes[ITM_DIR_TOCLIENT]);
+    jw_ts(w, "start", r->first_ns);
+    jw_ts(w, "end", r->last_ns);
+    jw_dbl(w, "age", (double)(r->last_ns - r->first_ns) / 1e9);
+    jw_str(w, "state", r->ipproto == 6 ? itm_tcp_state_name((enum itm_tcp_state)r->tcp_state)
+                                       : (r->pkts[ITM_DIR_TOCLIENT] ? "established" : "new"));
+    jw_str(w, "reason", itm_end_reason_name((enum itm_end_reason)r->end_reason));
+    jw_bool(w, "alerted", r->label.flags != 0);
+    jw_obj_close(w);
+    put_label(o, r);
+    put_line(o);
+}
+
+static void json_alert(struct itm_output *o, const struct itm_flow_rec *r, uint32_t flag,
+                       uint64_t ts_ns)
+{
+    struct itm_jw *w = &o->w;
+
+    put_header(o, r, "alert", ts_ns);
+    jw_obj_open(w, "alert");
+    jw_str(w, "signature", itm_flag_name(flag));
+    jw_str(w, "category", "itms-policy");
+    jw_str(w, "reason", r->label.reason[0] ? r->label.reason : itm_flag_name(flag));
+    jw_obj_close(w);
+    put_label(o, r);
+    put_line(o);
+}
+
+static void put_reason_counts(struct itm_jw *w, const char *key, const uint64_t *c)
+{
+    jw_obj_open(w, key);
+    for (int r = 0; r < ITM_R_COUNT; r++)
+        if (c[r])
+            jw_u64(w, itm_decode_reason_name((enum itm_decode_reason)r), c[r]);
+    jw_obj_close(w);
+}
+
+static void put_decoder(struct itm_jw *w, const struct itm_stats *st)
+{
+    char nb[64], num[16];
+
+    jw_obj_open(w, "decoder");
+    jw_u64(w, "ok", st->by_status[ITM_DEC_OK]);
+    jw_u64(w, "non_ip", st->by_status[ITM_DEC_NON_IP]);
+    jw_u64(w, "truncated", st->by_status[ITM_DEC_TRUNCATED]);
+    jw_u64(w, "invalid", st->by_status[ITM_DEC_INVALID]);
+    jw_u64(w, "unsupported", st->by_status[ITM_DEC_UNSUPPORTED]);
+    put_reason_counts(w, "truncated_by", st->truncated);
+    put_reason_counts(w, "invalid_by", st->invalid);
+    put_reason_counts(w, "non_ip_by", st->non_ip);
+    jw_u64(w, "ipv4", st->ipv4);
+    jw_u64(w, "ipv6", st->ipv6);
+    jw_u64(w, "tcp", st->tcp);
+    jw_u64(w, "udp", st->udp);
+    jw_u64(w, "icmp", st->icmp);
+    jw_u64(w, "igmp", st->igmp);
+    jw_u64(w, "other_ip", st->other_ip);
+    jw_obj_open(w, "other_proto");
+    for (int p = 0; p < 256; p++)
+        if (st->other_proto[p]) {
+            snprintf(num, sizeof(num), "%d", p);
+            jw_u64(w, num, st->other_proto[p]);
+        }
+    jw_obj_close(w);
+    jw_obj_open(w, "link");
+    for (int i = 0; i < 8 && st->link_types[i] != -1; i++)
+        jw_u64(w, itm_linktype_name(st->link_types[i], nb, sizeof(nb)), st->link_packets[i]);
+    jw_obj_close(w);
+    jw_obj_close(w);
+}
+
+static void json_stats(struct itm_output *o, const struct itm_stats *st, uint64_t ts_ns, int final)
+{
+    struct itm_jw *w = &o->w;
+
+    jw_reset(w);
+    jw_obj_open(w, NULL);
+    jw_ts(w, "timestamp", ts_ns);
+    jw_str(w, "event_type", "stats");
+    jw_obj_open(w, "stats");
+    jw_bool(w, "final", final);
+    jw_u64(w, "packets", st->packets);
+    jw_u64(w, "bytes", st->bytes);
+    jw_ts(w, "first", st->first_ns);
+    jw_ts(w, "last", st->last_ns);
+    put_decoder(w, st);
+    jw_obj_open(w, "fragments");
+    jw_u64(w, "packets", st->fragments);
+    jw_u64(w, "datagrams", st->frag_datagrams);
+    jw_u64(w, "orphans", st->frag_orphans);
+    jw_u64(w, "evicted", st->frag_dropped);
+    jw_u64(w, "pending_max", st->frag_pending_max);
+    jw_obj_close(w);
+    jw_obj_open(w, "flows");
+    jw_u64(w, "created", st->flows_created);
+    jw_u64(w, "ended", st->flows_ended);
+    jw_u64(w, "expired", st->flows_expired);
+    jw_u64(w, "evicted", st->flows_evicted);
+    jw_u64(w, "active_max", st->flows_active_max);
+    jw_u64(w, "unlabelled", st->flows_unlabelled);
+    jw_u64(w, "alerts", st->alerts);
+    jw_obj_close(w);
+    jw_obj_open(w, "classify");
+    jw_u64(w, "payload_checks", st->cls.payload_checks);
+    jw_u64(w, "payload_mismatch", st->cls.payload_mismatch);
+    jw_u64(w, "expect_created", st->cls.expect_created);
+    jw_u64(w, "expect_matched", st->cls.expect_matched);
+    jw_u64(w, "expect_expired", st->cls.expect_expired);
+    jw_u64(w, "expect_dropped", st->cls.expect_dropped);
+    jw_u64(w, "hosts_dropped", st->cls.hosts_dropped);
+    jw_u64(w, "scan_dropped", st->cls.scan_dropped);
+    jw_obj_close(w);
+    if (st->live) {
+        jw_obj_open(w, "capture");
+        jw_u64(w, "kernel_packets", st->kernel_recv);
+        jw_u64(w, "kernel_drops", st->kernel_drop);
+        jw_u64(w, "iface_drops", st->iface_drop);
+        jw_obj_close(w);
+    }
+    jw_obj_close(w);
+    put_line(o);
+    if (!final && fflush(o->f) != 0)
+        o->failed = 1;
+}
+
+static int json_close(struct itm_output *o)
+{
+    int rc = ITM_OK;
+
+    if (fflush(o->f) != 0 || ferror(o->f) || o->failed)
+        rc = ITM_ERR_IO;
+    if (!o->is_stdout && fclose(o->f) != 0)
+        rc = ITM_ERR_IO;
+    itm_free(o);
+    return rc;
+}
+
+const struct itm_output_ops itm_out_json = {
+    .name = "json",
+    .open = json_open,
+    .packet = NULL,
+    .flow = json_flow,
+    .alert = json_alert,
+    .stats = json_stats,
+    .close = json_close,
+};

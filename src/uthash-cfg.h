@@ -1,0 +1,16 @@
+/* uthash-cfg.h: uthash as this project uses it: allocation through itm_malloc (so tests
+ * can make it fail), non-fatal out-of-memory (an add that fails leaves hh.tbl NULL), and
+ * no reliance on HASH_FUNCTION: callers hash keys themselves with a seeded hash and use the
+ * *_BYHASHVALUE macros, so crafted traffic cannot aim at one bucket. */
+#ifndef ITMSCOPE_UTHASH_CFG_H
+#define ITMSCOPE_UTHASH_CFG_H
+
+#include "itmscope/common.h"
+
+#define HASH_NONFATAL_OOM 1
+#define uthash_malloc(sz) itm_malloc(sz)
+#define uthash_free(ptr, sz) itm_free(ptr)
+
+#include <uthash.h>
+
+#endif
