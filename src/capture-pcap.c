@@ -19,6 +19,7 @@ struct itm_capture {
     int linktype;
     int nano;            /* timestamps in nanoseconds */
     uint64_t size;       /* file size, 0 when unknown */
+    uint64_t frames;     /* frames delivered */
     struct itm_engine *e;
 };
 
@@ -203,6 +204,7 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *by
     uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u +
                   (uint64_t)h->ts.tv_usec * (c->nano ? 1u : 1000u);
 
+    c->frames++;
     itm_engine_packet(c->e, c->linktype, ts, bytes, h->caplen, h->len);
 }
 
@@ -210,8 +212,7 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *by
  * middle of a record: every whole record before it was delivered. */
 static int is_truncation(const char *err)
 {
-    return strstr(err, "truncated dump file") || strstr(err, "truncated pcapng") ||
-           strstr(err, "truncated") != NULL;
+    return strstr(err, "truncated") != NULL;
 }
 
 int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_atomic_t *stop,
@@ -229,6 +230,16 @@ int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_at
             return ITM_CAP_STOPPED;
         if (n == PCAP_ERROR) {
             const char *err = pcap_geterr(c->p);
+            char buf[PCAP_ERRBUF_SIZE + 200];
+            /* libpcap cannot deliver a pcapng whose interfaces differ in link type: stop
+             * loudly rather than look like a short capture */
+            if (strstr(err, "different from the type of the first interface")) {
+                snprintf(buf, sizeof(buf),
+                         "pcapng interfaces with different link types are not supported, "
+                         "stopped after %llu packets (%s); split it per interface first",
+                         (unsigned long long)c->frames, err);
+                err = buf;
+            }
             set_msg(msg, msglen, c->name, err);
             return is_truncation(err) ? ITM_CAP_TRUNCATED : ITM_CAP_ERROR;
         }
