@@ -92,4 +92,22 @@ char *itm_rule_ports_format(const struct itm_rule *r, char *buf, size_t len);
 /* "tcp", "tcp+udp", "icmp(type 8)", with "+udp*" for protos_extra; returns buf. */
 char *itm_rule_protos_format(const struct itm_rule *r, char *buf, size_t len);
 
+/* 1 when a specific rule (not DYNAMIC, not SOURCE_PORT, and not through a broad range)
+ * names port as its listening port for ipproto (6 or 17), else 0. O(1). The flow table
+ * uses it to tell client from server in flows first seen mid-stream. */
+int itm_sigdb_is_server_port(const struct itm_sigdb *db, uint8_t ipproto, uint16_t port);
+
+/* 1 when r matches port only through a broad range, else 0 (also when r does not list
+ * the port). A BROAD rule's ranges of more than one port are broad; single ports it lists
+ * (disc-rpc-wmi's 135 beside 49152-65535) are specific and sort with the specific rules. */
+int itm_rule_port_is_broad(const struct itm_rule *r, uint16_t port);
+
+/* The payload check for a flow of rule r with this IP protocol and server port:
+ * r->inspect when that check applies to the protocol (http, tls, smb, ssh: TCP; tftp,
+ * dhcp, snmp, nbns: UDP; dns, wol: both), else ITM_INSPECT_NONE. A rule checked with
+ * "http" that lists several single ports (the table's 80/443 pairs) expects HTTP on its
+ * first port and TLS on the others. */
+enum itm_inspect_id itm_rule_inspect_for(const struct itm_rule *r, uint8_t ipproto,
+                                         uint16_t port);
+
 #endif
