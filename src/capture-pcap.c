@@ -98,7 +98,10 @@ struct itm_capture *itm_capture_open_file(const char *path, const struct itm_cap
     errbuf[0] = '\0';
     c->p = pcap_fopen_offline_with_tstamp_precision(c->fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!c->p) {
-        set_msg(msg, msglen, path, errbuf[0] ? errbuf : "cannot read capture");
+        if (strcmp(errbuf, "unknown file format") == 0)
+            set_msg(msg, msglen, path, "not a pcap or pcapng capture (unknown file format)");
+        else
+            set_msg(msg, msglen, path, errbuf[0] ? errbuf : "cannot read capture");
         goto fail;
     }
     c->fp = NULL; /* pcap_close closes it */
@@ -239,6 +242,13 @@ int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_at
                          "stopped after %llu packets (%s); split it per interface first",
                          (unsigned long long)c->frames, err);
                 err = buf;
+            } else if (!c->live) {
+                /* the record number lets a user look at the damage (tcpdump -c, editcap) */
+                snprintf(buf, sizeof(buf), "record %llu%s: %s",
+                         (unsigned long long)c->frames + 1,
+                         is_truncation(err) ? " is cut short" : " is damaged", err);
+                set_msg(msg, msglen, c->name, buf);
+                return is_truncation(err) ? ITM_CAP_TRUNCATED : ITM_CAP_ERROR;
             }
             set_msg(msg, msglen, c->name, err);
             return is_truncation(err) ? ITM_CAP_TRUNCATED : ITM_CAP_ERROR;

@@ -35,6 +35,21 @@ static void pkt_init(struct itm_pkt *pkt, int linktype, const uint8_t *frame, ui
 }
 
 static int dec_pppoe(struct itm_pkt *pkt, struct itm_cur *c);
+static int dec_raw(struct itm_pkt *pkt, struct itm_cur *c);
+
+/* MPLS label stack (RFC 3032 2.1): 4-byte entries until the bottom-of-stack bit; the payload
+ * carries no type, so the IP version nibble decides (RFC 4928 keeps it unambiguous for IP). */
+static int dec_mpls(struct itm_pkt *pkt, struct itm_cur *c)
+{
+    for (int depth = 0; depth < 16; depth++) {
+        uint32_t entry = itm_cur_be32(c);
+        if (c->err)
+            return itm_decode_stop(pkt, ITM_DEC_TRUNCATED, ITM_R_LINK);
+        if (entry & 0x100u)
+            return dec_raw(pkt, c);
+    }
+    return itm_decode_stop(pkt, ITM_DEC_INVALID, ITM_R_LINK);
+}
 
 static int dec_ethertype(struct itm_pkt *pkt, struct itm_cur *c, uint16_t type)
 {
@@ -48,6 +63,9 @@ static int dec_ethertype(struct itm_pkt *pkt, struct itm_cur *c, uint16_t type)
         return itm_decode_stop(pkt, ITM_DEC_NON_IP, ITM_R_ARP);
     case ITM_ETH_PPPOE_SESS:
         return dec_pppoe(pkt, c);
+    case 0x8847u: /* MPLS unicast */
+    case 0x8848u: /* MPLS multicast */
+        return dec_mpls(pkt, c);
     default:
         return itm_decode_stop(pkt, ITM_DEC_NON_IP, ITM_R_OTHER_L2);
     }

@@ -390,4 +390,35 @@ void itm_engine_reload(struct itm_engine *e, const struct itm_sigdb *db,
                        const struct itm_site *site)
 {
     itm_classifier_reload(e->cls, db, site);
+    itm_flow_table_set_db(e->flows, db);
+}
+
+struct itm_output *itm_engine_output(struct itm_engine *e, const struct itm_output_ops *ops)
+{
+    for (unsigned i = 0; i < e->nout; i++)
+        if (e->out[i].ops == ops)
+            return e->out[i].o;
+    return NULL;
+}
+
+struct peek_ctx {
+    void (*fn)(void *ctx, const struct itm_flow_rec *rec);
+    void *ctx;
+};
+
+static void peek_one(void *ctx, const struct itm_flow *f)
+{
+    struct peek_ctx *pc = ctx;
+    struct itm_flow_rec rec;
+
+    itm_flow_snapshot(f, &rec);
+    pc->fn(pc->ctx, &rec);
+}
+
+void itm_engine_peek_flows(struct itm_engine *e,
+                           void (*fn)(void *ctx, const struct itm_flow_rec *rec), void *ctx)
+{
+    struct peek_ctx pc = {fn, ctx};
+
+    itm_flow_foreach(e->flows, peek_one, &pc);
 }

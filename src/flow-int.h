@@ -31,10 +31,16 @@ enum itm_lru {
     ITM_LRU_COUNT
 };
 
-/* Rarely used parts of a flow, allocated only when a payload check or a finding needs them. */
+/* Rarely used parts of a flow, allocated only when a payload check, a finding's reason or a
+ * related flow needs them, and packed: the strings take their length, not their buffer
+ * size, because a flow keeps them for its whole life (a full itm_label would be 250 bytes
+ * per checked flow; a TLS check with its SNI packs into about 50). */
 struct itm_flow_cold {
-    struct itm_inspect_result insp;
-    char reason[sizeof(((struct itm_label *)0)->reason)];
+    uint64_t related_id;
+    uint8_t insp_id, insp_verdict, insp_subtype, insp_flags;
+    uint8_t insp_mac[6];
+    uint8_t text_len, text2_len, reason_len; /* string lengths, NUL excluded */
+    char str[];                              /* text, text2, reason, each NUL-terminated */
 };
 
 /* Flow bits (struct itm_flow.bits). */
@@ -45,27 +51,34 @@ struct itm_flow_cold {
 #define ITM_FB_FIN0 0x10u        /* FIN from the client */
 #define ITM_FB_FIN1 0x20u        /* FIN from the server */
 
+/* A flow: 224 bytes on 64-bit targets. What a packet reads or writes is packed at the front
+ * in the order it is touched: the hashv/hh_next/key fields of the uthash handle that a
+ * lookup walks, the last-seen time, the key it compares, counters, state and expiry links.
+ * That span (bytes 32 to 168) covers three cache lines wherever the flow sits in its slab.
+ * The label and the rest are read only when the flow is labelled or ends. */
 struct itm_flow {
-    struct itm_flow_key key;
     UT_hash_handle hh;
-    struct itm_flow *lru_prev, *lru_next;
-    uint64_t id;
-    uint64_t first_ns, last_ns;
-    uint64_t bytes[2], payload_bytes[2];
+    uint64_t last_ns;
+    struct itm_flow_key key;
     uint32_t pkts[2];
-    /* the label, compact; expanded into struct itm_label for classification and outputs */
-    uint32_t flags, alerted, client_roles, server_roles;
-    uint64_t related_id;
-    uint16_t rule;
-    uint16_t alt[ITM_MAX_ALT];
-    uint8_t confidence, nalt;
+    struct itm_flow *lru_prev, *lru_next;
     uint8_t bits;      /* ITM_FB_* */
     uint8_t tcp_state; /* enum itm_tcp_state */
     uint8_t lru;       /* enum itm_lru */
     uint8_t orient;    /* 0 SYN, 1 port, 2 first sender */
     uint8_t icmp_type, icmp_code;
     uint8_t nvlan;
+    uint8_t confidence;
+    uint64_t bytes[2], payload_bytes[2];
+    /* per flow */
+    uint64_t id;
+    uint64_t first_ns;
+    /* the label, compact; expanded into struct itm_label for classification and outputs */
+    uint32_t flags, alerted, client_roles, server_roles;
+    uint16_t rule;
+    uint16_t alt[ITM_MAX_ALT];
     uint16_t vlan[ITM_MAX_VLAN];
+    uint8_t nalt;
     struct itm_flow_cold *cold;
 };
 
@@ -75,7 +88,7 @@ struct itm_flow_cfg {
     uint32_t max_flows;                 /* 0: ITM_DEFAULT_MAX_FLOWS */
     uint64_t timeout_ns[ITM_LRU_COUNT]; /* idle timeouts per class */
     int vlan_in_key;
-    uint64_t seed[2];                   /* SipHash key */
+    uint64_t seed[2];                   /* hash key (itm_flow_hash) */
     const struct itm_sigdb *db;         /* documented listening ports, may be NULL */
 };
 
@@ -114,7 +127,15 @@ void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec);
  * the compact label is stored anyway). */
 int itm_flow_set_label(struct itm_flow *f, const struct itm_label *label);
 
-/* SipHash-1-3 of a key (exposed for tests). */
+/* Swaps the database used to orient mid-stream flows (reload); borrowed like the first. */
+void itm_flow_table_set_db(struct itm_flow_table *t, const struct itm_sigdb *db);
+/* Calls fn with every open flow, in creation order, without ending any. */
+void itm_flow_foreach(const struct itm_flow_table *t,
+                      void (*fn)(void *ctx, const struct itm_flow *f), void *ctx);
+
+/* The table's keyed hash of len bytes (exposed for the fragment table and tests). Keyed by
+ * seed, so that keys an attacker chooses land in buckets he cannot predict; see
+ * flow-table.c for why it is not SipHash. */
 uint64_t itm_flow_hash(const uint64_t seed[2], const void *data, size_t len);
 
 #endif

@@ -1,7 +1,10 @@
 /* flow-table.c: the bidirectional flow table: uthash keyed by a canonical 5-tuple with a
- * seeded SipHash, flows from slabs with a free list, one LRU list per expiry class so that
+ * seeded hash, flows from slabs with a free list, one LRU list per expiry class so that
  * expiry and eviction are O(1). It owns flows and their lifetime; it never classifies,
- * never writes output, and never reads packet bytes (only the decoded summary). */
+ * never writes output, and never reads packet bytes (only the decoded summary). It runs for
+ * every packet, so it allocates nothing per packet and touches as few cache lines as it can
+ * (docs/performance.md has the figures). */
+#include <stddef.h>
 #include <string.h>
 
 #include "flow-int.h"
@@ -19,6 +22,9 @@ struct itm_flow_table {
     struct itm_flow_cfg cfg;
     struct itm_flow *hash;          /* uthash head */
     struct itm_lru_list lru[ITM_LRU_COUNT];
+    /* A lower bound of the earliest expiry over the list heads, so that a packet that
+     * cannot expire anything costs one comparison instead of a look at every list. */
+    uint64_t next_expiry;
     struct itm_flow_slab *slabs;
     struct itm_flow *free_list;     /* linked through lru_next */
     uint64_t next_id;
@@ -27,30 +33,39 @@ struct itm_flow_table {
     struct itm_flow_counters cnt;
 };
 
-/* SipHash-1-3 (Aumasson and Bernstein): keyed, so flow keys an attacker chooses still land
- * in buckets they cannot predict. */
-#define ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                                                   \
-    do {                                                                                           \
-        v0 += v1;                                                                                  \
-        v1 = ROTL64(v1, 13);                                                                       \
-        v1 ^= v0;                                                                                  \
-        v0 = ROTL64(v0, 32);                                                                       \
-        v2 += v3;                                                                                  \
-        v3 = ROTL64(v3, 16);                                                                       \
-        v3 ^= v2;                                                                                  \
-        v0 += v3;                                                                                  \
-        v3 = ROTL64(v3, 21);                                                                       \
-        v3 ^= v0;                                                                                  \
-        v2 += v1;                                                                                  \
-        v1 = ROTL64(v1, 17);                                                                       \
-        v1 ^= v2;                                                                                  \
-        v2 = ROTL64(v2, 32);                                                                       \
-    } while (0)
+/* The keyed hash. SipHash-1-3 cost about 195 instructions per 40-byte key, as much as the
+ * rest of the lookup. This is a multiply-fold hash instead: each 16-byte block is mixed
+ * with the key, its two halves multiplied into 128 bits and the product's halves folded
+ * together, the running value entering the next block; four multiplications for a flow key.
+ * The trade-off: SipHash is a pseudo-random function, so even someone who sees many hash
+ * values learns nothing of the key; this one is only unpredictable while its values stay
+ * secret, which they do (they choose buckets, and nothing prints them or orders output by
+ * them). Without the 128-bit key, keys that an attacker sends still land in buckets he cannot
+ * predict, which is what bounds uthash's chains. */
+#define HK_LEN UINT64_C(0x9e3779b97f4a7c15)
+#define HK_TAIL UINT64_C(0xc2b2ae3d27d4eb4f)
+#define HK_FINAL UINT64_C(0x165667b19e3779f9)
 
-static uint64_t load_le64(const uint8_t *p)
+static inline uint64_t fold_mul(uint64_t a, uint64_t b)
+{
+#if defined(__SIZEOF_INT128__)
+    __extension__ typedef unsigned __int128 u128;
+    u128 r = (u128)a * b;
+
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+#else
+    uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
+    uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+    uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
+
+    return ((mid << 32) | (uint32_t)ll) ^ (hh + (lh >> 32) + (hl >> 32) + (mid >> 32));
+#endif
+}
+
+static inline uint64_t load_le64(const uint8_t *p)
 {
     uint64_t v;
+
     memcpy(&v, p, 8);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     v = __builtin_bswap64(v);
@@ -58,32 +73,39 @@ static uint64_t load_le64(const uint8_t *p)
     return v;
 }
 
+static inline uint64_t load_le_part(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+
+    for (size_t i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* Inlined with a constant len for flow keys, where the tail handling folds away. */
+static inline uint64_t keyed_hash(const uint64_t seed[2], const uint8_t *p, size_t len)
+{
+    uint64_t h = seed[0] ^ (uint64_t)len * HK_LEN;
+    uint64_t a, b;
+    size_t i = 0, rest;
+
+    for (; len - i >= 16; i += 16)
+        h = fold_mul(load_le64(p + i) ^ seed[1], load_le64(p + i + 8) ^ h);
+    rest = len - i;
+    if (rest >= 8) {
+        a = load_le64(p + i);
+        b = load_le_part(p + i + 8, rest - 8);
+    } else {
+        a = load_le_part(p + i, rest);
+        b = 0;
+    }
+    h = fold_mul(a ^ seed[1] ^ HK_TAIL, b ^ h);
+    return fold_mul(h, HK_FINAL);
+}
+
 uint64_t itm_flow_hash(const uint64_t seed[2], const void *data, size_t len)
 {
-    const uint8_t *p = data;
-    uint64_t v0 = seed[0] ^ UINT64_C(0x736f6d6570736575);
-    uint64_t v1 = seed[1] ^ UINT64_C(0x646f72616e646f6d);
-    uint64_t v2 = seed[0] ^ UINT64_C(0x6c7967656e657261);
-    uint64_t v3 = seed[1] ^ UINT64_C(0x7465646279746573);
-    uint64_t b = (uint64_t)len << 56, m;
-    size_t i, left = len & 7;
-
-    for (i = 0; i + 8 <= len; i += 8) {
-        m = load_le64(p + i);
-        v3 ^= m;
-        SIPROUND;
-        v0 ^= m;
-    }
-    for (size_t j = 0; j < left; j++)
-        b |= (uint64_t)p[i + j] << (8 * j);
-    v3 ^= b;
-    SIPROUND;
-    v0 ^= b;
-    v2 ^= 0xff;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    return v0 ^ v1 ^ v2 ^ v3;
+    return keyed_hash(seed, data, len);
 }
 
 struct itm_flow_table *itm_flow_table_new(const struct itm_flow_cfg *cfg, itm_flow_end_fn end_fn,
@@ -107,14 +129,17 @@ struct itm_flow_table *itm_flow_table_new(const struct itm_flow_cfg *cfg, itm_fl
     t->end_fn = end_fn;
     t->ctx = ctx;
     t->next_id = 1;
+    t->next_expiry = UINT64_MAX;
     *err = ITM_OK;
     return t;
 }
 
 static void free_flow_parts(struct itm_flow *f)
 {
-    itm_free(f->cold);
-    f->cold = NULL;
+    if (f->cold) {
+        itm_free(f->cold);
+        f->cold = NULL;
+    }
 }
 
 static void release_all(struct itm_flow_table *t)
@@ -148,6 +173,7 @@ void itm_flow_table_reset(struct itm_flow_table *t)
 
     release_all(t);
     memset(t->lru, 0, sizeof(t->lru));
+    t->next_expiry = UINT64_MAX;
     t->free_list = NULL;
     for (s = t->slabs; s; s = s->next)
         for (unsigned i = 0; i < ITM_FLOW_SLAB; i++) {
@@ -158,14 +184,26 @@ void itm_flow_table_reset(struct itm_flow_table *t)
     memset(&t->cnt, 0, sizeof(t->cnt));
 }
 
+/* Keeps next_expiry a lower bound when f becomes the head of its list. */
+static void lru_new_head(struct itm_flow_table *t, const struct itm_flow *f, enum itm_lru cls)
+{
+    uint64_t at = f->last_ns + t->cfg.timeout_ns[cls];
+
+    if (at < t->next_expiry)
+        t->next_expiry = at;
+}
+
 static void lru_unlink(struct itm_flow_table *t, struct itm_flow *f)
 {
     struct itm_lru_list *l = &t->lru[f->lru];
 
-    if (f->lru_prev)
+    if (f->lru_prev) {
         f->lru_prev->lru_next = f->lru_next;
-    else
+    } else {
         l->head = f->lru_next;
+        if (l->head)
+            lru_new_head(t, l->head, (enum itm_lru)f->lru);
+    }
     if (f->lru_next)
         f->lru_next->lru_prev = f->lru_prev;
     else
@@ -180,10 +218,33 @@ static void lru_append(struct itm_flow_table *t, struct itm_flow *f, enum itm_lr
     f->lru = (uint8_t)cls;
     f->lru_next = NULL;
     f->lru_prev = l->tail;
-    if (l->tail)
+    if (l->tail) {
         l->tail->lru_next = f;
-    else
+    } else {
         l->head = f;
+        lru_new_head(t, f, cls);
+    }
+    l->tail = f;
+}
+
+/* Most recently seen: to the tail of its list (unless it is there already). */
+static void lru_touch(struct itm_flow_table *t, struct itm_flow *f)
+{
+    struct itm_lru_list *l = &t->lru[f->lru];
+    struct itm_flow *next = f->lru_next;
+
+    if (!next)
+        return;
+    if (f->lru_prev) {
+        f->lru_prev->lru_next = next;
+    } else {
+        l->head = next;
+        lru_new_head(t, next, (enum itm_lru)f->lru);
+    }
+    next->lru_prev = f->lru_prev;
+    f->lru_prev = l->tail;
+    f->lru_next = NULL;
+    l->tail->lru_next = f;
     l->tail = f;
 }
 
@@ -241,9 +302,28 @@ static struct itm_flow *flow_alloc(struct itm_flow_table *t)
     return f;
 }
 
+static inline uint64_t load_be64(const uint8_t *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+/* memcmp order of the two addresses (big-endian words compare like bytes), inline. */
 static int ip_cmp(const struct itm_pkt *p)
 {
-    return memcmp(p->src.a, p->dst.a, 16);
+    uint64_t s0 = load_be64(p->src.a), d0 = load_be64(p->dst.a);
+    uint64_t s1, d1;
+
+    if (s0 != d0)
+        return s0 < d0 ? -1 : 1;
+    s1 = load_be64(p->src.a + 8);
+    d1 = load_be64(p->dst.a + 8);
+    return s1 < d1 ? -1 : s1 > d1;
 }
 
 /* Builds the canonical key; returns 1 when the packet's source is endpoint a. */
@@ -413,11 +493,7 @@ static void account(struct itm_flow_table *t, struct itm_flow *f, const struct i
         lru_append(t, f, ITM_LRU_TCP_CLOSED);
         return;
     }
-    if (f->lru_next) { /* move to the tail: most recently seen */
-        enum itm_lru cls = (enum itm_lru)f->lru;
-        lru_unlink(t, f);
-        lru_append(t, f, cls);
-    }
+    lru_touch(t, f);
 }
 
 struct itm_flow *itm_flow_packet(struct itm_flow_table *t, const struct itm_pkt *p, int *dir,
@@ -426,7 +502,7 @@ struct itm_flow *itm_flow_packet(struct itm_flow_table *t, const struct itm_pkt 
     struct itm_flow_key k;
     struct itm_flow *f = NULL;
     int src_is_a = make_key(t, p, &k);
-    uint64_t hv = itm_flow_hash(t->cfg.seed, &k, sizeof(k));
+    uint64_t hv = keyed_hash(t->cfg.seed, (const uint8_t *)&k, sizeof(k));
 
     *created = 0;
     HASH_FIND_BYHASHVALUE(hh, t->hash, &k, sizeof(k), (unsigned)hv, f);
@@ -461,6 +537,10 @@ void itm_flow_credit(struct itm_flow_table *t, struct itm_flow *f, int dir, uint
 
 void itm_flow_expire(struct itm_flow_table *t, uint64_t now_ns)
 {
+    uint64_t next = UINT64_MAX;
+
+    if (now_ns <= t->next_expiry)
+        return;
     for (int i = 0; i < ITM_LRU_COUNT; i++) {
         uint64_t to = t->cfg.timeout_ns[i];
         struct itm_flow *f;
@@ -473,6 +553,11 @@ void itm_flow_expire(struct itm_flow_table *t, uint64_t now_ns)
             end_flow(t, f, r);
         }
     }
+    /* every head is now due at or after now_ns; end_fn may have moved heads, so look again */
+    for (int i = 0; i < ITM_LRU_COUNT; i++)
+        if (t->lru[i].head && t->lru[i].head->last_ns + t->cfg.timeout_ns[i] < next)
+            next = t->lru[i].head->last_ns + t->cfg.timeout_ns[i];
+    t->next_expiry = next;
 }
 
 void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason)
@@ -490,6 +575,18 @@ void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason)
 void itm_flow_counters(const struct itm_flow_table *t, struct itm_flow_counters *out)
 {
     *out = t->cnt;
+}
+
+void itm_flow_table_set_db(struct itm_flow_table *t, const struct itm_sigdb *db)
+{
+    t->cfg.db = db;
+}
+
+void itm_flow_foreach(const struct itm_flow_table *t,
+                      void (*fn)(void *ctx, const struct itm_flow *f), void *ctx)
+{
+    for (const struct itm_flow *f = t->hash; f; f = f->hh.next)
+        fn(ctx, f);
 }
 
 static void key_ip(const struct itm_flow_key *k, int a, struct itm_ip *ip)
@@ -531,15 +628,44 @@ void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec)
     l->alerted = f->alerted;
     l->client_roles = f->client_roles;
     l->server_roles = f->server_roles;
-    l->related_id = f->related_id;
     if (f->cold) {
-        l->insp = f->cold->insp;
-        memcpy(l->reason, f->cold->reason, sizeof(l->reason));
+        const struct itm_flow_cold *c = f->cold;
+        const char *s = c->str;
+
+        l->related_id = c->related_id;
+        l->insp.id = c->insp_id;
+        l->insp.verdict = c->insp_verdict;
+        l->insp.subtype = c->insp_subtype;
+        l->insp.flags = c->insp_flags;
+        memcpy(l->insp.mac, c->insp_mac, sizeof(l->insp.mac));
+        memcpy(l->insp.text, s, c->text_len);
+        s += c->text_len + 1;
+        memcpy(l->insp.text2, s, c->text2_len);
+        s += c->text2_len + 1;
+        memcpy(l->reason, s, c->reason_len);
     }
+}
+
+static int insp_empty(const struct itm_inspect_result *r)
+{
+    static const uint8_t zero_mac[sizeof(r->mac)];
+
+    return r->id == 0 && r->verdict == 0 && r->subtype == 0 && r->flags == 0 &&
+           r->text[0] == '\0' && r->text2[0] == '\0' &&
+           memcmp(r->mac, zero_mac, sizeof(r->mac)) == 0;
+}
+
+static size_t cold_size(size_t text_len, size_t text2_len, size_t reason_len)
+{
+    return offsetof(struct itm_flow_cold, str) + text_len + text2_len + reason_len + 3;
 }
 
 int itm_flow_set_label(struct itm_flow *f, const struct itm_label *l)
 {
+    struct itm_flow_cold *c = f->cold;
+    size_t t1, t2, rl, need;
+    char *s;
+
     f->rule = l->rule;
     f->confidence = l->confidence;
     f->nalt = l->nalt > ITM_MAX_ALT ? ITM_MAX_ALT : l->nalt;
@@ -548,15 +674,39 @@ int itm_flow_set_label(struct itm_flow *f, const struct itm_label *l)
     f->alerted = l->alerted;
     f->client_roles = l->client_roles;
     f->server_roles = l->server_roles;
-    f->related_id = l->related_id;
-    if (l->insp.id == 0 && l->reason[0] == '\0' && !f->cold)
+    if (l->related_id == 0 && l->reason[0] == '\0' && insp_empty(&l->insp)) {
+        free_flow_parts(f);
         return ITM_OK;
-    if (!f->cold) {
-        f->cold = itm_calloc(1, sizeof(*f->cold));
-        if (!f->cold)
-            return ITM_ERR_NOMEM;
     }
-    f->cold->insp = l->insp;
-    memcpy(f->cold->reason, l->reason, sizeof(f->cold->reason));
+    /* the strings are NUL-terminated by contract; the bounds only keep a broken one in */
+    t1 = strnlen(l->insp.text, sizeof(l->insp.text) - 1);
+    t2 = strnlen(l->insp.text2, sizeof(l->insp.text2) - 1);
+    rl = strnlen(l->reason, sizeof(l->reason) - 1);
+    need = cold_size(t1, t2, rl);
+    if (!c || cold_size(c->text_len, c->text2_len, c->reason_len) != need) {
+        free_flow_parts(f);
+        c = itm_malloc(need);
+        if (!c)
+            return ITM_ERR_NOMEM;
+        f->cold = c;
+    }
+    c->related_id = l->related_id;
+    c->insp_id = l->insp.id;
+    c->insp_verdict = l->insp.verdict;
+    c->insp_subtype = l->insp.subtype;
+    c->insp_flags = l->insp.flags;
+    memcpy(c->insp_mac, l->insp.mac, sizeof(c->insp_mac));
+    c->text_len = (uint8_t)t1;
+    c->text2_len = (uint8_t)t2;
+    c->reason_len = (uint8_t)rl;
+    s = c->str;
+    memcpy(s, l->insp.text, t1);
+    s[t1] = '\0';
+    s += t1 + 1;
+    memcpy(s, l->insp.text2, t2);
+    s[t2] = '\0';
+    s += t2 + 1;
+    memcpy(s, l->reason, rl);
+    s[rl] = '\0';
     return ITM_OK;
 }

@@ -36,6 +36,25 @@
 /* Packets kept per flow for the evidence pcap until its label is final. */
 #define ITM_EVIDENCE_PKTS 8u
 
+/* Evidence pcap: flows whose first packets are held until their label is final, and the
+ * bytes held. A flow's packets are a few KiB; 64 MiB covers tens of thousands of open flows.
+ * Beyond either bound the oldest held flow is let go (counted; its evidence may lack the
+ * packets before the flag). */
+#define ITM_EVIDENCE_MAX_FLOWS 65536u
+#define ITM_EVIDENCE_MAX_BYTES (64u << 20)
+
+/* Report aggregates. Documented traffic fills a few hundred matrix cells; the rest is
+ * undocumented traffic (one cell per port), counted but no longer itemised past the bound. */
+#define ITM_REPORT_MAX_CELLS 65536u
+/* Finding groups (flag, client, server): an attack leaves a few; past this, counted only. */
+#define ITM_REPORT_MAX_GROUPS 65536u
+/* Distinct (component, address) pairs behind host counts, about 100 bytes each: a /16 of
+ * agents across a dozen rules. Past it, host counts are lower bounds (the report says so). */
+#define ITM_REPORT_MAX_MEMBERS 1000000u
+/* Kernel drops above this share (per mille) of the packets received make the report warn
+ * that "never seen" rules may just have been missed. */
+#define ITM_REPORT_DROP_WARN_PERMILLE 1u
+
 /* Capture defaults. */
 #define ITM_DEFAULT_SNAPLEN 262144u
 #define ITM_DEFAULT_BUFFER_MB 32u

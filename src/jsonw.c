@@ -1,11 +1,18 @@
-/* jsonw.c: JSON line building (see jsonw.h). Pure string work: no I/O, no allocation. */
+/* jsonw.c: JSON line building (see jsonw.h). Pure string work: no I/O, no allocation.
+ * Every writer checks the room for a whole piece once and then copies; a piece that does not
+ * fit marks the line overflowed, and the caller replaces such a line whole. */
 #include "jsonw.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "itmscope/output.h"
+
+void jw_init(struct itm_jw *w)
+{
+    memset(w, 0, sizeof(*w));
+}
 
 void jw_reset(struct itm_jw *w)
 {
@@ -15,13 +22,21 @@ void jw_reset(struct itm_jw *w)
     w->buf[0] = '\0';
 }
 
-void jw_raw(struct itm_jw *w, const char *s, size_t len)
+/* Room for len more bytes; keeps 1 byte for the NUL and 2 for a closing "}\n" that the
+ * caller may still add. */
+static int jw_room(struct itm_jw *w, size_t len)
 {
-    /* keep 1 byte for the NUL and 2 for a closing "}\n" the caller may still add */
     if (w->overflow || len > sizeof(w->buf) - 3 - w->n) {
         w->overflow = 1;
-        return;
+        return 0;
     }
+    return 1;
+}
+
+void jw_raw(struct itm_jw *w, const char *s, size_t len)
+{
+    if (!jw_room(w, len))
+        return;
     memcpy(w->buf + w->n, s, len);
     w->n += len;
     w->buf[w->n] = '\0';
@@ -29,25 +44,55 @@ void jw_raw(struct itm_jw *w, const char *s, size_t len)
 
 static void jw_c(struct itm_jw *w, char c)
 {
-    jw_raw(w, &c, 1);
+    if (!jw_room(w, 1))
+        return;
+    w->buf[w->n++] = c;
+    w->buf[w->n] = '\0';
+}
+
+/* Bytes that RFC 8259 requires escaped, plus DEL. */
+static int needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
 }
 
 static void jw_escaped(struct itm_jw *w, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
+    size_t run = 0;
 
+    /* names and most values need no escape: one copy for the quoted string */
+    while (s[run] && !needs_escape((unsigned char)s[run]))
+        run++;
+    if (!s[run]) {
+        if (!jw_room(w, run + 2))
+            return;
+        w->buf[w->n] = '"';
+        memcpy(w->buf + w->n + 1, s, run);
+        w->n += run + 2;
+        w->buf[w->n - 1] = '"';
+        w->buf[w->n] = '\0';
+        return;
+    }
     jw_c(w, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    for (;;) {
+        unsigned char c;
+        jw_raw(w, s, run);
+        s += run;
+        c = (unsigned char)*s;
+        if (!c)
+            break;
         if (c == '"' || c == '\\') {
             char e[2] = {'\\', (char)c};
             jw_raw(w, e, 2);
-        } else if (c < 0x20 || c == 0x7f) {
+        } else {
             char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             jw_raw(w, e, 6);
-        } else {
-            jw_c(w, (char)c);
         }
+        s++;
+        run = 0;
+        while (s[run] && !needs_escape((unsigned char)s[run]))
+            run++;
     }
     jw_c(w, '"');
 }
@@ -98,13 +143,25 @@ void jw_str(struct itm_jw *w, const char *key, const char *val)
         jw_raw(w, "null", 4);
 }
 
+/* Writes the decimal digits of v to end before end; returns where they start. */
+static char *u64_digits(uint64_t v, char *end)
+{
+    char *p = end;
+
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return p;
+}
+
 void jw_u64(struct itm_jw *w, const char *key, uint64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+    char *p = u64_digits(v, tmp + sizeof(tmp));
 
     jw_key(w, key);
-    jw_raw(w, tmp, (size_t)n);
+    jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void jw_bool(struct itm_jw *w, const char *key, int v)
@@ -116,33 +173,121 @@ void jw_bool(struct itm_jw *w, const char *key, int v)
         jw_raw(w, "false", 5);
 }
 
+/* Writes n (< 10^width) as exactly width digits, zero-padded, ending at end. */
+static void fixed_digits(char *end, unsigned width, uint64_t n)
+{
+    while (width--) {
+        *--end = (char)('0' + n % 10);
+        n /= 10;
+    }
+}
+
+/* "%.6f" without printf where that is provably the same text: a non-negative value below
+ * 2^20 whose millionths are not within a thousandth of a tie (the product v * 1e6 is then
+ * off by far less than that, so rounding it picks the digit printf would). Others, and
+ * ties, go through snprintf. Flow ages always take the fast path. */
 void jw_dbl(struct itm_jw *w, const char *key, double v)
 {
     char tmp[40];
-    int n = snprintf(tmp, sizeof(tmp), "%.6f", v);
+    int n;
 
+    if (v >= 0.0 && v < 1048576.0 && !signbit(v)) {
+        double x = v * 1e6;
+        uint64_t k = (uint64_t)x;
+        double frac = x - (double)k;
+        if (frac < 0.499 || frac > 0.501) {
+            char *p;
+            k += frac > 0.5;
+            fixed_digits(tmp + sizeof(tmp), 6, k % 1000000u);
+            tmp[sizeof(tmp) - 7] = '.';
+            p = u64_digits(k / 1000000u, tmp + sizeof(tmp) - 7);
+            jw_key(w, key);
+            jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
+            return;
+        }
+    }
+    n = snprintf(tmp, sizeof(tmp), "%.6f", v);
     jw_key(w, key);
     jw_raw(w, tmp, (size_t)n);
 }
 
+/* Days before 1 January of year y (>= 1970), counted from 1970-01-01. */
+static uint64_t days_before_year(uint64_t y)
+{
+    uint64_t p = y - 1;
+
+    return 365 * (y - 1970) + (p / 4 - p / 100 + p / 400) - (1969 / 4 - 1969 / 100 + 1969 / 400);
+}
+
+/* "YYYY-mm-ddTHH:MM:SS" (19 characters) of a second count since the epoch, Gregorian UTC.
+ * A uint64_t of nanoseconds reaches the year 2554, so the year always has four digits. */
+static void format_second(uint64_t sec, char out[19])
+{
+    static const uint16_t cum[2][13] = {
+        {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365},
+        {0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366},
+    };
+    uint64_t days = sec / 86400, rem = sec % 86400;
+    /* a year has at most 366 days: start low and step up (at most twice in range) */
+    uint64_t y = 1970 + days / 366, doy;
+    unsigned m = 0, leap;
+
+    while (days_before_year(y + 1) <= days)
+        y++;
+    doy = days - days_before_year(y);
+    leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    while (doy >= cum[leap][m + 1])
+        m++;
+    fixed_digits(out + 4, 4, y);
+    out[4] = '-';
+    fixed_digits(out + 7, 2, m + 1);
+    out[7] = '-';
+    fixed_digits(out + 10, 2, doy - cum[leap][m] + 1);
+    out[10] = 'T';
+    fixed_digits(out + 13, 2, rem / 3600);
+    out[13] = ':';
+    fixed_digits(out + 16, 2, rem / 60 % 60);
+    out[16] = ':';
+    fixed_digits(out + 19, 2, rem % 60);
+}
+
+/* "YYYY-mm-ddTHH:MM:SS.uuuuuuZ": 27 characters. */
+static void format_ts(uint64_t ts_ns, const char *second, char out[27])
+{
+    memcpy(out, second, 19);
+    out[19] = '.';
+    fixed_digits(out + 26, 6, ts_ns % 1000000000u / 1000u);
+    out[26] = 'Z';
+}
+
 void jw_ts(struct itm_jw *w, const char *key, uint64_t ts_ns)
 {
-    char tmp[40];
+    uint64_t sec = ts_ns / 1000000000u;
+    char q[29];
 
-    jw_str(w, key, itm_format_ts(ts_ns, tmp, sizeof(tmp)));
+    if (!w->ts_valid || w->ts_sec != sec) {
+        format_second(sec, w->ts_text);
+        w->ts_sec = sec;
+        w->ts_valid = 1;
+    }
+    q[0] = '"';
+    format_ts(ts_ns, w->ts_text, q + 1);
+    q[28] = '"';
+    jw_key(w, key);
+    jw_raw(w, q, sizeof(q));
 }
 
 char *itm_format_ts(uint64_t ts_ns, char *buf, size_t len)
 {
-    time_t sec = (time_t)(ts_ns / 1000000000u);
-    unsigned us = (unsigned)(ts_ns % 1000000000u / 1000u);
-    struct tm tm;
+    char second[19], text[27];
+    size_t n;
 
-    if (!gmtime_r(&sec, &tm)) {
-        snprintf(buf, len, "invalid");
+    if (len == 0)
         return buf;
-    }
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+    n = len - 1 < sizeof(text) ? len - 1 : sizeof(text);
+    format_second(ts_ns / 1000000000u, second);
+    format_ts(ts_ns, second, text);
+    memcpy(buf, text, n);
+    buf[n] = '\0';
     return buf;
 }

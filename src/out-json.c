@@ -4,7 +4,9 @@
  * anything but its own file. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "itmscope/output.h"
 #include "jsonw.h"
@@ -13,7 +15,10 @@ struct itm_output {
     FILE *f;
     int is_stdout;
     int failed;
-    const struct itm_sigdb *db;
+    const struct itm_output_ctx *ctx; /* ctx->db follows reloads */
+    uint32_t rotate_s;                /* --rotate period, 0: one file */
+    uint64_t period_end;              /* seconds; the current file's period ends there */
+    const char *base;                 /* --rotate: FILE, to which the period is appended */
     struct itm_jw w;
 };
 
@@ -37,7 +42,65 @@ static int json_open(struct itm_output **out, const char *arg, const struct itm_
         }
         setvbuf(o->f, NULL, _IOFBF, 1u << 16);
     }
-    o->db = ctx->db;
+    o->ctx = ctx;
+    *out = o;
+    return ITM_OK;
+}
+
+/* --rotate: moves to the file of the period holding ts (FILE.YYYYmmddTHHMMSSZ, its start);
+ * periods only move forward, so a late event goes to the current file. Appends, so that a
+ * restart within a period keeps what was written before it. */
+static void json_roll(struct itm_output *o, uint64_t ts_ns)
+{
+    uint64_t s = ts_ns / 1000000000u, start = s - s % o->rotate_s;
+    char name[4200], stamp[32];
+    time_t t = (time_t)start;
+    struct tm tm;
+
+    if (o->f && s < o->period_end)
+        return;
+    if (o->f && fclose(o->f) != 0)
+        o->failed = 1;
+    if (!gmtime_r(&t, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
+        snprintf(stamp, sizeof(stamp), "%llu", (unsigned long long)start);
+    snprintf(name, sizeof(name), "%s.%s", o->base, stamp);
+    o->period_end = start + o->rotate_s;
+    o->f = fopen(name, "a");
+    if (!o->f) {
+        fprintf(stderr, "itmscope: %s: %s\n", name, strerror(errno));
+        o->failed = 1;
+        return;
+    }
+    setvbuf(o->f, NULL, _IOFBF, 1u << 16);
+}
+
+static void json_event_time(struct itm_output *o, uint64_t ts_ns)
+{
+    if (o->rotate_s)
+        json_roll(o, ts_ns);
+}
+
+/* arg "SECONDS:FILE": the same events, one file per period. */
+static int json_open_rotating(struct itm_output **out, const char *arg,
+                              const struct itm_output_ctx *ctx)
+{
+    char *end;
+    unsigned long secs = strtoul(arg, &end, 10);
+    struct itm_output *o;
+
+    if (end == arg || *end != ':' || !end[1] || secs == 0 || secs > 86400u * 366u ||
+        strcmp(end + 1, "-") == 0) {
+        fprintf(stderr, "itmscope: --rotate needs a period in seconds and --json FILE\n");
+        return ITM_ERR_INVAL;
+    }
+    o = itm_calloc(1, sizeof(*o));
+    if (!o) {
+        fprintf(stderr, "itmscope: %s: out of memory\n", end + 1);
+        return ITM_ERR_NOMEM;
+    }
+    o->ctx = ctx;
+    o->rotate_s = (uint32_t)secs;
+    o->base = end + 1; /* the caller's argument string, alive until exit */
     *out = o;
     return ITM_OK;
 }
@@ -53,7 +116,7 @@ static void put_line(struct itm_output *o)
     }
     jw_obj_close(&o->w);
     jw_raw(&o->w, "\n", 1);
-    if (fwrite(o->w.buf, 1, o->w.n, o->f) != o->w.n)
+    if (!o->f || fwrite(o->w.buf, 1, o->w.n, o->f) != o->w.n)
         o->failed = 1;
 }
 
@@ -100,7 +163,8 @@ static void put_roles(struct itm_jw *w, const char *key, uint32_t roles)
 static void put_label(struct itm_output *o, const struct itm_flow_rec *r)
 {
     const struct itm_label *l = &r->label;
-    const struct itm_rule *rule = l->rule != ITM_NO_RULE ? itm_sigdb_rule(o->db, l->rule) : NULL;
+    const struct itm_sigdb *db = o->ctx->db;
+    const struct itm_rule *rule = l->rule != ITM_NO_RULE ? itm_sigdb_rule(db, l->rule) : NULL;
     struct itm_jw *w = &o->w;
     static const char *const verdicts[] = {"unknown", "match", "mismatch"};
 
@@ -112,7 +176,7 @@ static void put_label(struct itm_output *o, const struct itm_flow_rec *r)
     if (l->nalt) {
         jw_arr_open(w, "alternatives");
         for (unsigned i = 0; i < l->nalt && i < ITM_MAX_ALT; i++) {
-            const struct itm_rule *alt = itm_sigdb_rule(o->db, l->alt[i]);
+            const struct itm_rule *alt = itm_sigdb_rule(db, l->alt[i]);
             if (alt)
                 jw_str(w, NULL, alt->id);
         }
@@ -148,6 +212,7 @@ static void json_flow(struct itm_output *o, const struct itm_flow_rec *r)
 {
     struct itm_jw *w = &o->w;
 
+    json_event_time(o, r->last_ns);
     put_header(o, r, "flow", r->last_ns);
     jw_obj_open(w, "flow");
     jw_u64(w, "pkts_toserver", r->pkts[ITM_DIR_TOSERVER]);
@@ -171,6 +236,7 @@ static void json_alert(struct itm_output *o, const struct itm_flow_rec *r, uint3
 {
     struct itm_jw *w = &o->w;
 
+    json_event_time(o, ts_ns);
     put_header(o, r, "alert", ts_ns);
     jw_obj_open(w, "alert");
     jw_str(w, "signature", itm_flag_name(flag));
@@ -228,6 +294,7 @@ static void json_stats(struct itm_output *o, const struct itm_stats *st, uint64_
 {
     struct itm_jw *w = &o->w;
 
+    json_event_time(o, ts_ns);
     jw_reset(w);
     jw_obj_open(w, NULL);
     jw_ts(w, "timestamp", ts_ns);
@@ -274,17 +341,17 @@ static void json_stats(struct itm_output *o, const struct itm_stats *st, uint64_
     }
     jw_obj_close(w);
     put_line(o);
-    if (!final && fflush(o->f) != 0)
+    if (!final && o->f && fflush(o->f) != 0)
         o->failed = 1;
 }
 
 static int json_close(struct itm_output *o)
 {
-    int rc = ITM_OK;
+    int rc = o->failed ? ITM_ERR_IO : ITM_OK;
 
-    if (fflush(o->f) != 0 || ferror(o->f) || o->failed)
+    if (o->f && (fflush(o->f) != 0 || ferror(o->f)))
         rc = ITM_ERR_IO;
-    if (!o->is_stdout && fclose(o->f) != 0)
+    if (o->f && !o->is_stdout && fclose(o->f) != 0)
         rc = ITM_ERR_IO;
     itm_free(o);
     return rc;
@@ -293,6 +360,16 @@ static int json_close(struct itm_output *o)
 const struct itm_output_ops itm_out_json = {
     .name = "json",
     .open = json_open,
+    .packet = NULL,
+    .flow = json_flow,
+    .alert = json_alert,
+    .stats = json_stats,
+    .close = json_close,
+};
+
+const struct itm_output_ops itm_out_json_rotating = {
+    .name = "json",
+    .open = json_open_rotating,
     .packet = NULL,
     .flow = json_flow,
     .alert = json_alert,

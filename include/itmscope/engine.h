@@ -59,4 +59,12 @@ struct itm_classifier *itm_engine_classifier(struct itm_engine *e);
 void itm_engine_reload(struct itm_engine *e, const struct itm_sigdb *db,
                        const struct itm_site *site);
 
+/* The open instance of an output plug-in (the first added with ops), or NULL: for the
+ * plug-in's own extra calls (report while running, rules' site). */
+struct itm_output *itm_engine_output(struct itm_engine *e, const struct itm_output_ops *ops);
+/* Calls fn with a snapshot of every open flow, in creation order, ending none (a report
+ * written while running counts them as they stand). */
+void itm_engine_peek_flows(struct itm_engine *e,
+                           void (*fn)(void *ctx, const struct itm_flow_rec *rec), void *ctx);
+
 #endif

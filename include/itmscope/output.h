@@ -64,4 +64,39 @@ extern const struct itm_output_ops itm_out_json;
 /* ISO 8601 UTC with microseconds: "2026-11-24T01:02:03.456789Z". buf >= 32. */
 char *itm_format_ts(uint64_t ts_ns, char *buf, size_t len);
 
+/* The ctx handed to open stays valid until close, and its db member is updated when the
+ * database is reloaded (SIGHUP): sinks that name rules read ctx->db when they do. */
+
+/* The audit report (arg: FILE or "-"): written at close, rewritten in full each time. */
+extern const struct itm_output_ops itm_out_report;
+/* The firewall matrix as CSV (arg: FILE or "-"): one row per observed cell and per
+ * documented rule never seen. Format: docs/report.md. */
+extern const struct itm_output_ops itm_out_matrix;
+/* Candidate allow rules for the observed documented cells, between role address sets;
+ * arg "nft" or "iptables"; written to stdout at close. */
+extern const struct itm_output_ops itm_out_rules;
+/* The site whose declared role networks make the rules' address sets (the open instance,
+ * see itm_engine_output); again after a reload. Without it, only inferred hosts are used. */
+struct itm_site;
+void itm_out_rules_set_site(struct itm_output *o, const struct itm_site *site);
+/* One CSV row per flow, the fields of the JSON flow event (arg: FILE or "-"). */
+extern const struct itm_output_ops itm_out_csv;
+/* Evidence pcap (arg: FILE or "-"): every packet of the flagged flows, in the link type of
+ * ctx->linktype (or, when that is -1, of the first packet). */
+extern const struct itm_output_ops itm_out_pcap;
+/* One line per packet on stdout (arg ignored), tcpdump-like, with its flow's label. */
+extern const struct itm_output_ops itm_out_packets;
+
+/* Writing the report while running (SIGUSR1): feed every open flow to
+ * itm_out_report_peek_flow (ctx: the report's struct itm_output), then call
+ * itm_out_report_write_now with the current counters. Open flows count as they stand and
+ * are forgotten again; returns 0 or ITM_ERR_IO. */
+void itm_out_report_peek_flow(void *ctx, const struct itm_flow_rec *rec);
+int itm_out_report_write_now(struct itm_output *o, const struct itm_stats *st);
+
+/* JSON Lines events in one file per period (--rotate): arg "SECONDS:FILE". Each file is
+ * named FILE.YYYYmmddTHHMMSSZ after its period's start (packet time, periods aligned to
+ * multiples of SECONDS since the epoch); events otherwise as itm_out_json. */
+extern const struct itm_output_ops itm_out_json_rotating;
+
 #endif

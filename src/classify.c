@@ -1,0 +1,765 @@
+/* classify.c: labels a flow with the ITMS rule that explains it, from its ports, the roles of
+ * its two ends, payload checks and expectations, then asks policy.c for findings. It sees
+ * flows only as const snapshots: it never touches the flow table and never writes output. */
+#include <string.h>
+
+#include "classify-int.h"
+#include "itmscope/inspect.h"
+
+/* ---- shared helpers ---- */
+
+static int ip_is_loopback(const struct itm_ip *ip)
+{
+    static const uint8_t v6[16] = {[15] = 1};
+    return (ip->family == 4 && ip->a[0] == 127) || (ip->family == 6 && !memcmp(ip->a, v6, 16));
+}
+
+const char *itm_cls_role_word(uint32_t roles)
+{
+    static const uint8_t order[] = {
+        ITM_ROLE_NS,         ITM_ROLE_TASK_SERVER, ITM_ROLE_PACKAGE_SERVER, ITM_ROLE_GATEWAY,
+        ITM_ROLE_DEPLOYMENT, ITM_ROLE_EVENT_CONSOLE, ITM_ROLE_MONITOR,      ITM_ROLE_WORKFLOW,
+        ITM_ROLE_MDM,        ITM_ROLE_SIM,          ITM_ROLE_AGENT,         ITM_ROLE_ULM_AGENT,
+        ITM_ROLE_CONSOLE,
+    };
+
+    for (size_t i = 0; i < sizeof(order); i++)
+        if (roles & ITM_ROLE_BIT(order[i]))
+            return itm_role_name((enum itm_role)order[i]);
+    for (int r = 1; r < ITM_ROLE_COUNT; r++)
+        if (roles & ITM_ROLE_BIT(r))
+            return itm_role_name((enum itm_role)r);
+    return "host";
+}
+
+int itm_cls_rule_has_port(const struct itm_rule *r, uint16_t port)
+{
+    for (unsigned i = 0; i < r->nranges; i++)
+        if (port >= r->ranges[i].lo && port <= r->ranges[i].hi)
+            return 1;
+    return 0;
+}
+
+int itm_cls_broad_at(const struct itm_rule *r, uint16_t port)
+{
+    return (r->flags & ITM_RF_BROAD) && itm_rule_port_is_broad(r, port);
+}
+
+const char *itm_cls_proto_word(uint8_t ipproto)
+{
+    switch (ipproto) {
+    case 6:
+        return "tcp";
+    case 17:
+        return "udp";
+    case 1:
+    case 58:
+        return "icmp";
+    case 2:
+        return "igmp";
+    default:
+        return "ip";
+    }
+}
+
+uint32_t itm_cls_roles_of(const struct itm_classifier *c, const struct itm_ip *ip)
+{
+    uint32_t declared = itm_site_roles(c->site, ip);
+
+    if (declared || !itm_site_policy(c->site)->infer_roles)
+        return declared;
+    return itm_roles_inferred(&c->roles, ip);
+}
+
+void itm_cls_tickle_group(const struct itm_classifier *c, struct itm_ip *out)
+{
+    static const uint8_t def[4] = {224, 0, 255, 135};
+    const struct itm_ip *pg = &itm_site_policy(c->site)->tickle_group;
+
+    /* a [policy] tickle_group wins; else a [move] of the tickle rule; else the default */
+    itm_cls_ip_norm(out, pg);
+    if (pg->family == 4 && !memcmp(pg->a, def, 4) && c->tickle && c->tickle->group.family)
+        itm_cls_ip_norm(out, &c->tickle->group);
+}
+
+/* ---- life cycle ---- */
+
+static void bind_db(struct itm_classifier *c)
+{
+    size_t n = c->db ? itm_sigdb_count(c->db) : 0;
+    const struct itm_rule *tftp = c->db ? itm_sigdb_find(c->db, "ds-tftp") : NULL;
+
+    c->tickle = c->db ? itm_sigdb_find(c->db, "win-mtickle-udp") : NULL;
+    c->tickle_ulm = c->db ? itm_sigdb_find(c->db, "ulm-mtickle-udp") : NULL;
+    c->tftp_data = NULL;
+    c->ndynamic = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct itm_rule *r = itm_sigdb_rule(c->db, i);
+        if ((r->flags & ITM_RF_FOLLOWUP) && r->follows && tftp && !strcmp(r->follows, tftp->id) &&
+            !c->tftp_data)
+            c->tftp_data = r;
+        if ((r->flags & ITM_RF_DYNAMIC) && c->ndynamic < ITM_CLS_MAX_DYNAMIC)
+            c->dynamic[c->ndynamic++] = r;
+    }
+    itm_roles_bind(c);
+}
+
+static uint32_t or_default(uint32_t v, uint32_t def)
+{
+    return v ? v : def;
+}
+
+struct itm_classifier *itm_classifier_new(const struct itm_sigdb *db, const struct itm_site *site,
+                                          const struct itm_classify_limits *lim, int *err)
+{
+    struct itm_classifier *c = itm_calloc(1, sizeof(*c));
+    int rc = ITM_ERR_NOMEM;
+
+    if (!c)
+        goto out;
+    if (lim)
+        c->lim = *lim;
+    c->lim.max_hosts = or_default(c->lim.max_hosts, ITM_CLS_DEF_MAX_HOSTS);
+    c->lim.max_expectations = or_default(c->lim.max_expectations, ITM_CLS_DEF_MAX_EXPECT);
+    c->lim.expect_timeout_s = or_default(c->lim.expect_timeout_s, ITM_CLS_DEF_EXPECT_TIMEOUT_S);
+    c->lim.max_scan_sources = or_default(c->lim.max_scan_sources, ITM_CLS_DEF_MAX_SCAN_SOURCES);
+    c->db = db;
+    c->own_site = itm_site_new_default(&rc);
+    if (!c->own_site)
+        goto out;
+    c->site = site ? site : c->own_site;
+    rc = itm_roles_init(&c->roles, c->lim.max_hosts);
+    if (rc != ITM_OK)
+        goto out;
+    itm_exp_init(&c->exp, c->lim.max_expectations, c->lim.expect_timeout_s);
+    itm_scan_init(&c->scan, c->lim.max_scan_sources);
+    bind_db(c);
+out:
+    if (rc != ITM_OK) {
+        itm_classifier_free(c);
+        c = NULL;
+    }
+    if (err)
+        *err = rc;
+    return c;
+}
+
+void itm_classifier_free(struct itm_classifier *c)
+{
+    if (!c)
+        return;
+    itm_roles_free(&c->roles);
+    itm_exp_clear(&c->exp);
+    itm_scan_clear(&c->scan);
+    itm_site_free(c->own_site);
+    itm_free(c);
+}
+
+void itm_classifier_reload(struct itm_classifier *c, const struct itm_sigdb *db,
+                           const struct itm_site *site)
+{
+    c->db = db;
+    c->site = site ? site : c->own_site;
+    bind_db(c);
+}
+
+void itm_classifier_observe(struct itm_classifier *c, const struct itm_flow_rec *rec)
+{
+    itm_roles_observe(c, rec);
+}
+
+void itm_classifier_freeze(struct itm_classifier *c)
+{
+    itm_roles_freeze(c);
+}
+
+void itm_classifier_reset_transient(struct itm_classifier *c)
+{
+    itm_exp_clear(&c->exp);
+    itm_scan_clear(&c->scan);
+}
+
+void itm_classifier_stats(const struct itm_classifier *c, struct itm_classify_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->expect_created = c->exp.created;
+    out->expect_matched = c->exp.matched;
+    out->expect_expired = c->exp.expired;
+    out->expect_dropped = c->exp.dropped;
+    out->hosts_dropped = c->roles.dropped;
+    out->scan_dropped = c->scan.dropped;
+    out->payload_checks = c->payload_checks;
+    out->payload_mismatch = c->payload_mismatch;
+}
+
+/* ---- candidates and the choice between them ---- */
+
+struct cand {
+    const struct itm_rule *r;
+    uint8_t tier; /* 0 specific port, 1 broad range or source port, 2 roles only */
+    uint8_t fit;  /* the roles of both ends fit the rule */
+    uint8_t rank; /* rank_of() */
+};
+
+struct cand_set {
+    struct cand v[ITM_CLS_MAX_CAND];
+    size_t n;
+    int rev;      /* the flow read the other way round (server = rec->client) */
+};
+
+static void cand_push(struct cand_set *s, const struct itm_rule *r, int tier)
+{
+    if (s->n < ITM_CLS_MAX_CAND)
+        s->v[s->n++] = (struct cand){r, (uint8_t)tier, 0, 1};
+}
+
+static uint16_t srv_port(const struct itm_cls_ctx *x, int rev)
+{
+    return rev ? x->rec->client_port : x->rec->server_port;
+}
+
+static void gather(const struct itm_cls_ctx *x, int rev, struct cand_set *s)
+{
+    const struct itm_flow_rec *rec = x->rec;
+    const struct itm_classifier *c = x->c;
+    const struct itm_rule *const *rs;
+    unsigned pbit = itm_proto_bit(rec->ipproto);
+    uint16_t dport = srv_port(x, rev), sport = rev ? rec->server_port : rec->client_port;
+    size_t n;
+
+    s->n = 0;
+    s->rev = rev;
+    if (!c->db || !pbit)
+        return;
+    if (pbit == ITM_P_ICMP || pbit == ITM_P_IGMP) {
+        /* rules name ICMPv4 types; an ICMPv6 echo request (128) is the same request */
+        uint8_t type = rec->ipproto == 58 && rec->icmp_type == 128 ? 8 : rec->icmp_type;
+        n = itm_sigdb_candidates(c->db, rec->ipproto, 0, &rs);
+        for (size_t i = 0; i < n; i++)
+            if (pbit != ITM_P_ICMP || rs[i]->icmp_type == 0xff || rs[i]->icmp_type == type)
+                cand_push(s, rs[i], 0);
+        return;
+    }
+    n = itm_sigdb_candidates(c->db, rec->ipproto, dport, &rs);
+    for (size_t i = 0; i < n; i++)
+        if (!(rs[i]->flags & (ITM_RF_SOURCE_PORT | ITM_RF_FOLLOWUP)))
+            cand_push(s, rs[i], itm_cls_broad_at(rs[i], dport));
+    n = itm_sigdb_candidates(c->db, rec->ipproto, sport, &rs);
+    for (size_t i = 0; i < n; i++)
+        if (rs[i]->flags & ITM_RF_SOURCE_PORT)
+            cand_push(s, rs[i], 1);
+    for (size_t i = 0; i < c->ndynamic; i++)
+        if ((c->dynamic[i]->protos | c->dynamic[i]->protos_extra) & pbit)
+            cand_push(s, c->dynamic[i], 2);
+}
+
+static int side_fits(uint32_t want, uint32_t have)
+{
+    return have == 0 || (want & have) != 0;
+}
+
+static int fits(const struct itm_cls_ctx *x, const struct itm_rule *r, int rev)
+{
+    uint32_t cr = rev ? x->sroles : x->croles, sr = rev ? x->croles : x->sroles;
+    uint16_t port = rev ? x->rec->client_port : x->rec->server_port;
+
+    if (r->flags & ITM_RF_LOCAL)
+        return itm_cls_ip_eq(&x->rec->client, &x->rec->server) ||
+               (ip_is_loopback(&x->rec->client) && ip_is_loopback(&x->rec->server));
+    /* "random" ports, and a client's own source port: the client's role is the only
+     * evidence there is, so it must be known */
+    if (r->flags & (ITM_RF_DYNAMIC | ITM_RF_SOURCE_PORT))
+        return (r->client_roles & cr) && side_fits(r->server_roles, sr);
+    /* a port in a range of thousands says nothing unless some role backs it */
+    if (itm_cls_broad_at(r, port) && !cr && !sr)
+        return 0;
+    return side_fits(r->client_roles, cr) && side_fits(r->server_roles, sr);
+}
+
+/* 0: the rule's payload check matched, 1: no verdict, 2: it said mismatch. */
+static int rank_of(const struct itm_cls_ctx *x, const struct itm_rule *r, int rev)
+{
+    const struct itm_inspect_result *in = &x->lab->insp;
+    enum itm_inspect_id want = itm_rule_inspect_for(r, x->rec->ipproto, srv_port(x, rev));
+
+    if (want == ITM_INSPECT_NONE || in->id != want)
+        return 1;
+    return in->verdict == ITM_V_MATCH ? 0 : in->verdict == ITM_V_MISMATCH ? 2 : 1;
+}
+
+/* Each candidate is judged once per event: the busiest ports have dozens. */
+static void evaluate(const struct itm_cls_ctx *x, struct cand_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        s->v[i].fit = (uint8_t)fits(x, s->v[i].r, s->rev);
+        s->v[i].rank = s->v[i].fit ? (uint8_t)rank_of(x, s->v[i].r, s->rev) : 3;
+    }
+}
+
+/* Specific rules beat broad ones; then a matching payload check; then file order. */
+static int choose(const struct cand_set *s)
+{
+    int best = -1;
+
+    for (size_t i = 0; i < s->n; i++) {
+        const struct cand *v = &s->v[i];
+        if (!v->fit)
+            continue;
+        if (best < 0 || v->tier < s->v[best].tier ||
+            (v->tier == s->v[best].tier && v->rank < s->v[best].rank))
+            best = (int)i;
+    }
+    return best;
+}
+
+static void facts_of(struct itm_cls_ctx *x, const struct cand_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const struct itm_rule *r = s->v[i].r;
+        if (s->v[i].tier != 0)
+            continue;
+        if (!x->f.nspecific++) {
+            x->f.first_specific = r;
+            x->f.spec_port = srv_port(x, s->rev);
+            x->f.spec_rev = s->rev;
+        }
+        x->f.spec_server_roles |= r->server_roles;
+        if (s->v[i].fit)
+            x->f.specific_fit = 1;
+    }
+}
+
+/* A multicast rule's receivers are known by the group they listen to. */
+static int group_known(const struct itm_cls_ctx *x, const struct itm_rule *r)
+{
+    struct itm_ip g;
+
+    if (!(r->flags & ITM_RF_MULTICAST) || !itm_cls_ip_is_multicast(&x->rec->server))
+        return 0;
+    if (r == x->c->tickle || r == x->c->tickle_ulm)
+        itm_cls_tickle_group(x->c, &g);
+    else
+        g = r->group;
+    return g.family == 0 || itm_cls_ip_eq(&g, &x->rec->server);
+}
+
+static void set_rule(struct itm_cls_ctx *x, const struct cand_set *s, int best)
+{
+    struct itm_label *l = x->lab;
+    const struct itm_rule *r = s->v[best].r;
+    int rank = s->v[best].rank;
+    int known = x->croles && (x->sroles || (!s->rev && group_known(x, r)));
+
+    l->rule = r->index;
+    l->nalt = 0;
+    for (size_t i = 0; i < s->n && l->nalt < ITM_MAX_ALT; i++)
+        if ((int)i != best && s->v[i].tier == s->v[best].tier && s->v[i].fit)
+            l->alt[l->nalt++] = s->v[i].r->index;
+    if (rank == 2 || !known || (r->flags & ITM_RF_LOCAL))
+        l->confidence = ITM_CONF_PORT;
+    else
+        l->confidence = rank == 0 ? ITM_CONF_PAYLOAD : ITM_CONF_ROLE;
+    x->f.rule = r;
+    x->f.tier = s->v[best].tier;
+    x->f.rev = s->rev;
+}
+
+/* ---- protocols recognised away from their documented ports ---- */
+
+static int std_port(const struct itm_inspect_result *in, uint8_t ipproto, uint16_t *port)
+{
+    switch (in->id) {
+    case ITM_INSPECT_HTTP:
+        *port = 80;
+        return ipproto == 6 && (in->flags & ITM_ID_ALTIRIS);
+    case ITM_INSPECT_SMB:
+        *port = 445;
+        return ipproto == 6;
+    case ITM_INSPECT_TFTP:
+        *port = 69;
+        return ipproto == 17;
+    case ITM_INSPECT_DHCP:
+        *port = 67;
+        return ipproto == 17;
+    case ITM_INSPECT_SNMP:
+        *port = (in->flags & ITM_ID_TRAP) ? 162 : 161;
+        return ipproto == 17;
+    default:
+        return 0;
+    }
+}
+
+static int proposal_fits(const struct itm_cls_ctx *x, const struct itm_rule *r, uint16_t port)
+{
+    return !(r->flags & (ITM_RF_SOURCE_PORT | ITM_RF_FOLLOWUP)) &&
+           !itm_cls_broad_at(r, port) &&
+           itm_rule_inspect_for(r, x->rec->ipproto, port) == (enum itm_inspect_id)x->lab->insp.id &&
+           side_fits(r->client_roles, x->croles) && side_fits(r->server_roles, x->sroles);
+}
+
+/* The rule the payload belongs to, at its documented port: a configurable one (whose port
+ * the site can move) before one that is not. HTTP under /Altiris/ is ITMS wherever it
+ * runs; the other protocols are everyday ones, so only between ITMS hosts. */
+static const struct itm_rule *proposal(const struct itm_cls_ctx *x)
+{
+    const struct itm_inspect_result *in = &x->lab->insp;
+    const struct itm_rule *const *rs, *first = NULL;
+    uint16_t port;
+    size_t n;
+
+    if (in->verdict != ITM_V_MATCH || !std_port(in, x->rec->ipproto, &port) ||
+        x->rec->server_port == port || !x->c->db)
+        return NULL;
+    if (in->id != ITM_INSPECT_HTTP && !((x->croles & ITM_CLS_ITMS) && (x->sroles & ITM_CLS_ITMS)))
+        return NULL;
+    n = itm_sigdb_candidates(x->c->db, x->rec->ipproto, port, &rs);
+    for (size_t i = 0; i < n; i++) {
+        if (!proposal_fits(x, rs[i], port))
+            continue;
+        if (rs[i]->flags & ITM_RF_CONFIGURABLE)
+            return rs[i];
+        if (!first)
+            first = rs[i];
+    }
+    return first;
+}
+
+static void label_proposal(struct itm_cls_ctx *x, const struct itm_rule *r)
+{
+    const struct itm_inspect_result *in = &x->lab->insp;
+    struct itm_label *l = x->lab;
+    const struct itm_rule *const *rs;
+    uint16_t port = 0;
+    size_t n;
+
+    l->rule = r->index;
+    l->nalt = 0;
+    l->confidence = x->croles && x->sroles ? ITM_CONF_PAYLOAD : ITM_CONF_PORT;
+    x->f.rule = r;
+    x->f.tier = 0;
+    x->f.proposal = r;
+    /* the other rules of that port the payload and the roles fit as well */
+    std_port(in, x->rec->ipproto, &port);
+    n = itm_sigdb_candidates(x->c->db, x->rec->ipproto, port, &rs);
+    for (size_t i = 0; i < n && l->nalt < ITM_MAX_ALT; i++)
+        if (rs[i] != r && proposal_fits(x, rs[i], port))
+            l->alt[l->nalt++] = rs[i]->index;
+}
+
+/* ---- labelling ---- */
+
+static const struct itm_rule *rule_at(const struct itm_classifier *c, uint16_t index)
+{
+    if (!c->db || index == ITM_NO_RULE || index >= itm_sigdb_count(c->db))
+        return NULL;
+    return itm_sigdb_rule(c->db, index);
+}
+
+/* Labels decided by an earlier flow stay: the follow-up has nothing else to go by. */
+static int sticky(const struct itm_cls_ctx *x)
+{
+    const struct itm_label *l = x->lab;
+
+    return rule_at(x->c, l->rule) && (l->related_id != 0 || l->confidence == ITM_CONF_RELATED);
+}
+
+/* UDP and mid-stream TCP flows may have been opened by the server's packet (a capture
+ * started late, a DHCP answer): then the documented port is the client's. */
+static int may_reverse(const struct itm_flow_rec *rec)
+{
+    return (rec->ipproto == 6 || rec->ipproto == 17) && rec->orient != 0 &&
+           rec->client_port != rec->server_port;
+}
+
+/* Below 1024, and on ports whose servers are infrastructure, every other program talks
+ * too: a role that no rule names there is simply not ITMS traffic. ITMS's own ports are
+ * another matter. */
+int itm_cls_wrong_roles(const struct itm_cls_ctx *x)
+{
+    return x->f.first_specific && !x->f.specific_fit && x->f.spec_port >= 1024 &&
+           !(x->f.spec_server_roles & ITM_CLS_INFRA) && (x->croles || x->sroles);
+}
+
+/* The port still says what the traffic claims to be, so the flow carries that rule, at the
+ * confidence of a port alone, next to the role_mismatch finding. */
+static void label_wrong_roles(struct itm_cls_ctx *x)
+{
+    struct itm_label *l = x->lab;
+
+    l->rule = x->f.first_specific->index;
+    l->nalt = 0;
+    l->confidence = ITM_CONF_PORT;
+    x->f.rule = x->f.first_specific;
+    x->f.tier = 0;
+    x->f.rev = x->f.spec_rev;
+}
+
+static void relabel(struct itm_cls_ctx *x)
+{
+    struct itm_label *l = x->lab;
+    struct cand_set s;
+    const struct itm_rule *p;
+    int best;
+
+    l->client_roles = x->croles;
+    l->server_roles = x->sroles;
+    /* IGMP is labelled from the group in its first packet, which later events lack */
+    if (sticky(x) || x->rec->ipproto == 2) {
+        x->f.rule = rule_at(x->c, l->rule);
+        return;
+    }
+    l->rule = ITM_NO_RULE;
+    l->nalt = 0;
+    l->confidence = ITM_CONF_NONE;
+    gather(x, 0, &s);
+    evaluate(x, &s);
+    facts_of(x, &s);
+    best = choose(&s);
+    if (best < 0 && may_reverse(x->rec)) {
+        gather(x, 1, &s);
+        evaluate(x, &s);
+        facts_of(x, &s);
+        best = choose(&s);
+    }
+    if (best >= 0 && s.v[best].tier == 0) {
+        set_rule(x, &s, best);
+        return;
+    }
+    p = proposal(x);
+    if (p)
+        label_proposal(x, p);
+    else if (best >= 0)
+        set_rule(x, &s, best);
+    else if (itm_cls_wrong_roles(x))
+        label_wrong_roles(x);
+}
+
+static void label_related(struct itm_cls_ctx *x, const struct itm_rule *r, uint64_t id)
+{
+    x->lab->rule = r->index;
+    x->lab->nalt = 0;
+    x->lab->confidence = ITM_CONF_RELATED;
+    x->lab->related_id = id;
+    x->f.rule = r;
+}
+
+/* IGMP membership for the tickle group is an agent getting ready for multicast tickles:
+ * the Windows or the ULM tickle, by the joining host's roles. */
+static void label_igmp(struct itm_cls_ctx *x)
+{
+    struct itm_label *l = x->lab;
+    const struct itm_rule *t[2] = {x->c->tickle, x->c->tickle_ulm};
+    struct itm_ip g;
+
+    l->client_roles = x->croles;
+    l->server_roles = x->sroles;
+    itm_cls_tickle_group(x->c, &g);
+    if (!x->pkt || !itm_cls_ip_eq(&x->pkt->igmp_group, &g))
+        return;
+    for (int i = 0; i < 2; i++) {
+        if (!t[i] || !side_fits(t[i]->server_roles, x->croles))
+            continue;
+        if (l->rule != ITM_NO_RULE) {
+            l->alt[l->nalt++] = t[i]->index;
+            continue;
+        }
+        l->rule = t[i]->index;
+        /* the group has no role: the joining host is the only end that can be known */
+        l->confidence = x->croles ? ITM_CONF_ROLE : ITM_CONF_PORT;
+        x->f.rule = t[i];
+    }
+}
+
+static enum itm_pxe_step pxe_step_of(const struct itm_flow_rec *rec)
+{
+    if (rec->ipproto == 17 && rec->server_port == 4011)
+        return ITM_PXE_PROXY;
+    if (rec->ipproto == 17 && rec->server_port == 69)
+        return ITM_PXE_TFTP;
+    if (rec->ipproto == 6 && rec->server_port == 4433)
+        return ITM_PXE_TCP;
+    return ITM_PXE_NONE;
+}
+
+static void pxe_link(struct itm_cls_ctx *x, enum itm_pxe_step step, const uint8_t *mac)
+{
+    uint64_t prev;
+
+    if (step == ITM_PXE_NONE || !x->f.rule)
+        return;
+    prev = itm_exp_pxe_step(&x->c->exp, &x->rec->client, mac, step, x->rec->id, x->now);
+    if (prev && !x->lab->related_id) {
+        x->lab->related_id = prev;
+        x->lab->confidence = ITM_CONF_RELATED;
+    }
+}
+
+static void on_new(struct itm_cls_ctx *x)
+{
+    const struct itm_pkt *p = x->pkt;
+    const uint8_t *mac = NULL;
+    uint64_t req;
+
+    req = x->c->tftp_data ? itm_exp_tftp_take(&x->c->exp, x->rec, x->now) : 0;
+    if (req) {
+        x->lab->client_roles = x->croles;
+        x->lab->server_roles = x->sroles;
+        label_related(x, x->c->tftp_data, req);
+        return;
+    }
+    if (x->rec->ipproto == 2) {
+        label_igmp(x);
+        return;
+    }
+    relabel(x);
+    if (p && p->has_mac && itm_cls_ip_eq(&p->src, &x->rec->client))
+        mac = p->mac_src;
+    pxe_link(x, pxe_step_of(x->rec), mac);
+}
+
+static void payload_of(const struct itm_pkt *p, const uint8_t **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    if (!p || !p->frame || p->payload_off > p->caplen)
+        return;
+    *data = p->frame + p->payload_off;
+    *len = p->payload_len <= p->caplen - p->payload_off ? p->payload_len
+                                                         : p->caplen - p->payload_off;
+}
+
+/* A TCP flow first seen mid-stream shows the middle of a conversation, where a check that
+ * reads the first message cannot tell "something else" from "later": no verdict. */
+static int run_check(struct itm_cls_ctx *x, enum itm_inspect_id id, const uint8_t *d, size_t n,
+                     struct itm_inspect_result *res)
+{
+    x->c->payload_checks++;
+    if (itm_inspect(id, d, n, res) == ITM_V_MISMATCH && x->rec->ipproto == 6 &&
+        x->rec->orient != 0)
+        res->verdict = ITM_V_UNKNOWN;
+    return res->verdict;
+}
+
+/* The chosen rule's check first, then those of the alternatives: the first match decides.
+ * The first conclusive verdict of a flow stays (from whichever side spoke first). */
+static void check_payload(struct itm_cls_ctx *x, const uint8_t *d, size_t n)
+{
+    struct itm_label *l = x->lab;
+    struct itm_inspect_result res, first;
+    uint16_t rules[1 + ITM_MAX_ALT];
+    unsigned nr = 0, tried = 0;
+    uint16_t port = srv_port(x, x->f.rev);
+
+    if (l->insp.id && l->insp.verdict != ITM_V_UNKNOWN)
+        return;
+    memset(&first, 0, sizeof(first));
+    if (l->rule != ITM_NO_RULE) {
+        rules[nr++] = l->rule;
+        for (unsigned i = 0; i < l->nalt && i < ITM_MAX_ALT; i++)
+            rules[nr++] = l->alt[i];
+    }
+    for (unsigned i = 0; i < nr; i++) {
+        const struct itm_rule *r = rule_at(x->c, rules[i]);
+        enum itm_inspect_id id = r ? itm_rule_inspect_for(r, x->rec->ipproto, port) : 0;
+        if (!id || (tried & (1u << id)))
+            continue;
+        tried |= 1u << id;
+        if (run_check(x, id, d, n, &res) == ITM_V_MATCH) {
+            l->insp = res;
+            return;
+        }
+        if (!first.id)
+            first = res;
+    }
+    if (first.id) {
+        l->insp = first;
+        x->c->payload_mismatch += first.verdict == ITM_V_MISMATCH;
+        return;
+    }
+    if ((!x->f.rule || x->f.tier > 0) && (x->rec->ipproto == 6 || x->rec->ipproto == 17) &&
+        itm_inspect_identify(x->rec->ipproto, d, n, &res) != ITM_INSPECT_NONE)
+        l->insp = res;
+}
+
+static void expect_from_payload(struct itm_cls_ctx *x)
+{
+    const struct itm_inspect_result *in = &x->lab->insp;
+
+    if (x->dir != ITM_DIR_TOSERVER || in->verdict != ITM_V_MATCH || x->rec->ipproto != 17)
+        return;
+    /* RFC 1350: opcodes 1 (RRQ) and 2 (WRQ) open a transfer */
+    if (in->id == ITM_INSPECT_TFTP && (in->subtype == 1 || in->subtype == 2) && x->f.rule &&
+        itm_rule_inspect_for(x->f.rule, 17, x->rec->server_port) == ITM_INSPECT_TFTP)
+        itm_exp_tftp_add(&x->c->exp, x->rec, x->now);
+    if (in->id == ITM_INSPECT_DHCP && (in->flags & ITM_ID_PXECLIENT)) {
+        if (x->rec->server_port == 67)
+            pxe_link(x, ITM_PXE_DHCP, in->mac);
+        else if (x->rec->server_port == 4011)
+            pxe_link(x, ITM_PXE_PROXY, in->mac);
+    }
+}
+
+static void on_payload(struct itm_cls_ctx *x)
+{
+    const uint8_t *d;
+    size_t n;
+
+    relabel(x);
+    payload_of(x->pkt, &d, &n);
+    if (n > 0) {
+        check_payload(x, d, n);
+        memset(&x->f, 0, sizeof(x->f));
+        relabel(x);
+    }
+    expect_from_payload(x);
+}
+
+static int answered(const struct itm_cls_ctx *x)
+{
+    const struct itm_flow_rec *rec = x->rec;
+
+    if (x->ev == ITM_CE_REPLY && x->pkt && !(x->pkt->tcp_flags & ITM_TCP_RST))
+        return 1;
+    if (rec->pkts[ITM_DIR_TOCLIENT] == 0)
+        return 0;
+    /* a lone RST answers a SYN to a closed port */
+    return !(rec->ipproto == 6 && rec->tcp_state == ITM_TCPS_RESET &&
+             rec->payload_bytes[ITM_DIR_TOCLIENT] == 0 && rec->pkts[ITM_DIR_TOCLIENT] <= 1);
+}
+
+uint32_t itm_classify(struct itm_classifier *c, const struct itm_flow_rec *rec,
+                      const struct itm_pkt *pkt, enum itm_classify_event ev, int dir,
+                      struct itm_label *label)
+{
+    struct itm_label lab;
+    struct itm_cls_ctx x;
+    uint32_t raised;
+
+    if (ev == ITM_CE_NEW) {
+        memset(&lab, 0, sizeof(lab));
+        lab.rule = ITM_NO_RULE;
+    } else {
+        lab = rec->label;
+    }
+    memset(&x, 0, sizeof(x));
+    x.c = c;
+    x.rec = rec;
+    x.pkt = pkt;
+    x.ev = ev;
+    x.dir = dir;
+    x.now = pkt ? pkt->ts_ns : rec->last_ns;
+    x.croles = itm_cls_roles_of(c, &rec->client);
+    x.sroles = itm_cls_roles_of(c, &rec->server);
+    x.lab = &lab;
+    x.f.answered = answered(&x);
+    if (ev == ITM_CE_NEW)
+        on_new(&x);
+    else if (ev == ITM_CE_PAYLOAD)
+        on_payload(&x);
+    else
+        relabel(&x);
+    x.f.answered = answered(&x);
+    raised = itm_policy_flags(&x);
+    *label = lab;
+    return raised;
+}

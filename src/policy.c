@@ -1,0 +1,572 @@
+/* policy.c: findings. Turns a labelled flow, the roles of its ends and the site's policy
+ * into flag bits, each with a reason a person can read, and keeps the scan windows. It never
+ * changes which rule a flow carries and never raises a flag the site file allows. */
+#include <stdio.h>
+#include <string.h>
+
+#include "classify-int.h"
+
+/* ---- scan windows ---- */
+
+/* Entries a source may hold on average when many sources are tracked at once: the total is
+ * bounded by max_sources times this, whatever each source's own room. */
+#define SCAN_ENTS_PER_SOURCE 8u
+
+enum scan_kind { SK_PAIR = 1, SK_HOST_PORTS, SK_PORT_HOSTS };
+
+/* Zero-filled before use: the hash reads the padding too. */
+struct scan_key {
+    uint8_t kind;
+    uint8_t proto;
+    uint16_t port;
+    struct itm_ip src, dst;
+};
+
+struct itm_scan_ent {
+    struct scan_key k;
+    uint32_t count;
+    struct itm_scan_ent *next; /* the source's entries, freed with its window */
+    UT_hash_handle hh;
+};
+
+struct itm_scan_src {
+    struct itm_ip ip; /* key */
+    uint64_t start;   /* window start, packet time */
+    uint32_t nents;
+    uint8_t reported; /* the window already raised its finding */
+    uint8_t full;     /* the window ran out of room: no finding this window */
+    struct itm_scan_ent *ents;
+    UT_hash_handle hh;
+};
+
+void itm_scan_init(struct itm_scans *s, uint32_t max_sources)
+{
+    memset(s, 0, sizeof(*s));
+    s->max_sources = max_sources;
+    itm_cls_seed(s->seed, s);
+}
+
+static void src_forget(struct itm_scans *s, struct itm_scan_src *src)
+{
+    struct itm_scan_ent *e = src->ents, *next;
+
+    for (; e; e = next) {
+        next = e->next;
+        HASH_DELETE(hh, s->ents, e);
+        itm_free(e);
+    }
+    src->ents = NULL;
+    src->nents = 0;
+}
+
+static void src_drop(struct itm_scans *s, struct itm_scan_src *src)
+{
+    src_forget(s, src);
+    HASH_DELETE(hh, s->srcs, src);
+    itm_free(src);
+}
+
+void itm_scan_clear(struct itm_scans *s)
+{
+    struct itm_scan_src *src, *tmp;
+
+    HASH_ITER(hh, s->srcs, src, tmp) src_drop(s, src);
+}
+
+static int src_add(struct itm_scans *s, struct itm_scan_src *src)
+{
+    uint32_t hv = itm_cls_hash(s->seed, &src->ip, sizeof(src->ip));
+
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, s->srcs, &src->ip, sizeof(src->ip), hv, src);
+    return src->hh.tbl != NULL;
+}
+
+static int window_over(uint64_t start, uint64_t now, uint64_t window)
+{
+    return now >= start && now - start >= window;
+}
+
+/* Sources sit in window-start order (a restarted window moves to the tail), so when the
+ * table is full only the head can have a finished window worth reusing. */
+static struct itm_scan_src *src_get(struct itm_scans *s, const struct itm_ip *ip, uint64_t now,
+                                    uint64_t window)
+{
+    struct itm_scan_src *src = NULL;
+    struct itm_ip k;
+    uint32_t hv;
+
+    itm_cls_ip_norm(&k, ip);
+    hv = itm_cls_hash(s->seed, &k, sizeof(k));
+    HASH_FIND_BYHASHVALUE(hh, s->srcs, &k, sizeof(k), hv, src);
+    if (src)
+        return src;
+    if (HASH_COUNT(s->srcs) >= s->max_sources) {
+        if (!window_over(s->srcs->start, now, window)) {
+            s->dropped++;
+            return NULL;
+        }
+        src_drop(s, s->srcs);
+    }
+    src = itm_calloc(1, sizeof(*src));
+    if (!src) {
+        s->dropped++;
+        return NULL;
+    }
+    src->ip = k;
+    src->start = now;
+    if (!src_add(s, src)) {
+        itm_free(src);
+        s->dropped++;
+        return NULL;
+    }
+    return src;
+}
+
+static struct itm_scan_src *src_restart(struct itm_scans *s, struct itm_scan_src *src,
+                                        uint64_t now)
+{
+    src_forget(s, src);
+    src->reported = 0;
+    src->full = 0;
+    src->start = now;
+    HASH_DELETE(hh, s->srcs, src);
+    if (!src_add(s, src)) {
+        itm_free(src);
+        s->dropped++;
+        return NULL;
+    }
+    return src;
+}
+
+static struct itm_scan_ent *ent_get(struct itm_scans *s, struct itm_scan_src *src,
+                                    const struct scan_key *k, int *fresh)
+{
+    struct itm_scan_ent *e = NULL;
+    uint32_t hv = itm_cls_hash(s->seed, k, sizeof(*k));
+
+    *fresh = 0;
+    HASH_FIND_BYHASHVALUE(hh, s->ents, k, sizeof(*k), hv, e);
+    if (e)
+        return e;
+    e = itm_calloc(1, sizeof(*e));
+    if (!e)
+        return NULL;
+    e->k = *k;
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, s->ents, &e->k, sizeof(e->k), hv, e);
+    if (!e->hh.tbl) {
+        itm_free(e);
+        return NULL;
+    }
+    e->next = src->ents;
+    src->ents = e;
+    src->nents++;
+    *fresh = 1;
+    return e;
+}
+
+static void scan_key(struct scan_key *k, int kind, const struct itm_flow_rec *rec, uint16_t port,
+                     int with_dst, int with_port)
+{
+    memset(k, 0, sizeof(*k));
+    k->kind = (uint8_t)kind;
+    itm_cls_ip_norm(&k->src, &rec->client);
+    if (with_dst)
+        itm_cls_ip_norm(&k->dst, &rec->server);
+    if (with_port) {
+        k->proto = rec->ipproto;
+        k->port = port;
+    }
+}
+
+static unsigned clamp_threshold(unsigned v)
+{
+    return v == 0 ? 1 : v > ITM_SCAN_MAX_THRESHOLD ? ITM_SCAN_MAX_THRESHOLD : v;
+}
+
+static int is_echo(const struct itm_flow_rec *rec)
+{
+    return (rec->ipproto == 1 && rec->icmp_type == 8) ||
+           (rec->ipproto == 58 && rec->icmp_type == 128);
+}
+
+/* Counts the flow's (host, port) pair once per window. Returns the count that crossed a
+ * threshold in *ports or *hosts (0 when none did). */
+static int scan_count(struct itm_scans *s, struct itm_scan_src *src, const struct itm_flow_rec *rec,
+                      uint16_t port, unsigned room, uint32_t *ports, uint32_t *hosts)
+{
+    struct scan_key k;
+    struct itm_scan_ent *pair, *hp, *ph;
+    int fresh;
+
+    scan_key(&k, SK_PAIR, rec, port, 1, 1);
+    pair = ent_get(s, src, &k, &fresh);
+    if (!pair || !fresh)
+        return 0;
+    if (src->nents + 2 > room) {
+        src->full = 1;
+        s->dropped++;
+        return 0;
+    }
+    scan_key(&k, SK_HOST_PORTS, rec, port, 1, 0);
+    hp = ent_get(s, src, &k, &fresh);
+    scan_key(&k, SK_PORT_HOSTS, rec, port, 0, 1);
+    ph = ent_get(s, src, &k, &fresh);
+    if (!hp || !ph)
+        return 0;
+    *ports = ++hp->count;
+    *hosts = ++ph->count;
+    return 1;
+}
+
+static uint32_t f_scan(struct itm_cls_ctx *x, char *why, size_t len)
+{
+    const struct itm_flow_rec *rec = x->rec;
+    const struct itm_policy *pol = itm_site_policy(x->c->site);
+    struct itm_scans *s = &x->c->scan;
+    unsigned np = clamp_threshold(pol->scan_ports), nh = clamp_threshold(pol->scan_hosts);
+    uint64_t window = (uint64_t)pol->scan_window_s * 1000000000u;
+    unsigned room = 3u * ITM_SCAN_PAIR_FACTOR * (np > nh ? np : nh);
+    struct itm_scan_src *src;
+    uint32_t ports = 0, hosts = 0;
+    uint16_t port = is_echo(rec) ? 0 : rec->server_port;
+    char a[64], b[64];
+
+    /* documented traffic between hosts whose roles fit it (the NS tickling its agents)
+     * is not scanning however many hosts it reaches */
+    if (x->ev != ITM_CE_NEW || (rec->ipproto != 6 && rec->ipproto != 17 && !is_echo(rec)) ||
+        !itm_cls_ip_is_host(&rec->server) || x->lab->confidence >= ITM_CONF_ROLE)
+        return 0;
+    src = src_get(s, &rec->client, x->now, window);
+    if (src && window_over(src->start, x->now, window))
+        src = src_restart(s, src, x->now);
+    if (!src || src->reported || src->full)
+        return 0;
+    if (HASH_COUNT(s->ents) + 3 > (size_t)s->max_sources * SCAN_ENTS_PER_SOURCE) {
+        s->dropped++;
+        return 0;
+    }
+    if (!scan_count(s, src, rec, port, room, &ports, &hosts) || (ports < np && hosts < nh))
+        return 0;
+    itm_ip_format(&rec->client, a, sizeof(a));
+    itm_ip_format(&rec->server, b, sizeof(b));
+    if (ports >= np)
+        snprintf(why, len, "%s reached %u ports of %s within %u s", a, ports, b,
+                 pol->scan_window_s);
+    else
+        snprintf(why, len, "%s reached %u hosts on %s/%u within %u s", a, hosts,
+                 itm_cls_proto_word(rec->ipproto), port, pol->scan_window_s);
+    src->reported = 1;
+    src_forget(s, src);
+    return ITM_F_SCAN;
+}
+
+/* ---- the other findings ---- */
+
+static void end_text(char *buf, size_t len, uint32_t roles, const struct itm_ip *ip)
+{
+    char a[64];
+    snprintf(buf, len, "%s %s", itm_cls_role_word(roles), itm_ip_format(ip, a, sizeof(a)));
+}
+
+/* "agent 10.1.1.21 -> notification-server 10.1.1.5 on tcp/445" */
+static int flow_text(const struct itm_cls_ctx *x, char *why, size_t len)
+{
+    char c[96], s[96];
+
+    end_text(c, sizeof(c), x->croles, &x->rec->client);
+    end_text(s, sizeof(s), x->sroles, &x->rec->server);
+    return snprintf(why, len, "%s -> %s on %s/%u", c, s, itm_cls_proto_word(x->rec->ipproto),
+                    x->rec->server_port);
+}
+
+/* Administration protocols one agent has no business using on another. */
+struct admin_port {
+    uint8_t protos;
+    uint16_t lo, hi;
+    uint8_t dynamic; /* a range other programs share: only where no rule names the port */
+    const char *name;
+};
+
+static const struct admin_port admin_ports[] = {
+    {ITM_P_TCP, 445, 445, 0, "SMB"},
+    {ITM_P_TCP | ITM_P_UDP, 135, 135, 0, "RPC"},
+    {ITM_P_TCP, 139, 139, 0, "NetBIOS"},
+    {ITM_P_TCP, 22, 22, 0, "SSH"},
+    {ITM_P_TCP | ITM_P_UDP, 3389, 3389, 0, "RDP"},
+    {ITM_P_TCP, 5985, 5986, 0, "WinRM"},
+    {ITM_P_TCP | ITM_P_UDP, 16992, 16995, 0, "AMT"},
+    {ITM_P_TCP | ITM_P_UDP, 623, 623, 0, "IPMI"},
+    {ITM_P_TCP | ITM_P_UDP, 664, 664, 0, "IPMI"},
+    {ITM_P_TCP, 49152, 65535, 1, "WMI dynamic"},
+};
+
+static const struct admin_port *admin_port(const struct itm_cls_ctx *x)
+{
+    unsigned pbit = itm_proto_bit(x->rec->ipproto);
+    uint16_t port = x->rec->server_port;
+
+    for (size_t i = 0; i < sizeof(admin_ports) / sizeof(admin_ports[0]); i++) {
+        const struct admin_port *a = &admin_ports[i];
+        if ((a->protos & pbit) && port >= a->lo && port <= a->hi &&
+            !(a->dynamic && x->f.nspecific))
+            return a;
+    }
+    return NULL;
+}
+
+/* Agent to agent on an administration port that no rule explains for these roles (an agent
+ * that is also a package server legitimately serves SMB). Peer-to-peer (56118) and the
+ * tickle ports are ITMS's own, not administration ports. */
+static int is_lateral(const struct itm_cls_ctx *x)
+{
+    return (x->croles & ITM_CLS_AGENTS) && (x->sroles & ITM_CLS_AGENTS) && !x->f.specific_fit &&
+           admin_port(x) != NULL;
+}
+
+static uint32_t f_lateral(struct itm_cls_ctx *x, char *why, size_t len)
+{
+    int n;
+
+    if (!x->f.lateral)
+        return 0;
+    n = flow_text(x, why, len);
+    if (n > 0 && (size_t)n < len)
+        snprintf(why + n, len - (size_t)n, " (%s)", admin_port(x)->name);
+    return ITM_F_LATERAL;
+}
+
+static uint32_t f_wrong_group(struct itm_cls_ctx *x, char *why, size_t len)
+{
+    const struct itm_flow_rec *rec = x->rec;
+    const struct itm_rule *t = x->c->tickle ? x->c->tickle : x->c->tickle_ulm;
+    struct itm_ip g;
+    char a[64], b[64], gs[64];
+
+    if (rec->ipproto != 17 || !t || !itm_cls_ip_is_multicast(&rec->server) ||
+        !(itm_cls_rule_has_port(t, rec->server_port) ||
+          (x->c->tickle_ulm && itm_cls_rule_has_port(x->c->tickle_ulm, rec->server_port))))
+        return 0;
+    itm_cls_tickle_group(x->c, &g);
+    if (itm_cls_ip_eq(&g, &rec->server))
+        return 0;
+    snprintf(why, len, "tickle from %s to group %s on udp/%u; the tickle group is %s",
+             itm_ip_format(&rec->client, a, sizeof(a)), itm_ip_format(&rec->server, b, sizeof(b)),
+             rec->server_port, itm_ip_format(&g, gs, sizeof(gs)));
+    return ITM_F_WRONG_GROUP;
+}
+
+static int is_mismatch(const struct itm_cls_ctx *x)
+{
+    return !x->f.lateral && itm_cls_wrong_roles(x);
+}
+
+static uint32_t f_role_mismatch(struct itm_cls_ctx *x, char *why, size_t len)
+{
+    const struct itm_rule *r = x->f.first_specific;
+    char cr[96], sr[96];
+    int n;
+
+    if (!is_mismatch(x))
+        return 0;
+    n = flow_text(x, why, len);
+    if (n > 0 && (size_t)n < len)
+        snprintf(why + n, len - (size_t)n, ": %s is %s -> %s", r->id,
+                 itm_roles_format(r->client_roles, cr, sizeof(cr)),
+                 itm_roles_format(r->server_roles, sr, sizeof(sr)));
+    return ITM_F_ROLE_MISMATCH;
+}
+
+static uint32_t f_contradiction(struct itm_cls_ctx *x, char *why, size_t len)
+{
+    const struct itm_ip *ends[2] = {&x->rec->client, &x->rec->server};
+    uint32_t declared[2];
+    struct itm_cls_implied imp;
+    char a[64], d[160], want[160];
+
+    declared[0] = itm_site_roles(x->c->site, ends[0]);
+    declared[1] = itm_site_roles(x->c->site, ends[1]);
+    if (!declared[0] && !declared[1])
+        return 0;
+    itm_roles_implied(x->c, x->rec, x->f.answered, &imp);
+    for (int s = 0; s < 2; s++) {
+        uint32_t want_roles = imp.roles[s] & ITM_CLS_ITMS;
+        /* a client using a port its roles have no rule for is role_mismatch: the traffic
+         * is wrong rather than the site file; a listener proves what is installed */
+        if (!declared[s] || !want_roles || (declared[s] & imp.roles[s]) ||
+            (s == 0 && is_mismatch(x)))
+            continue;
+        snprintf(why, len, "%s declared %s but %s %s/%u (%s)",
+                 itm_ip_format(ends[s], a, sizeof(a)), itm_roles_format(declared[s], d, sizeof(d)),
+                 s ? "serves" : "opens", itm_cls_proto_word(x->rec->ipproto),
+                 x->rec->server_port, itm_roles_format(want_roles, want, sizeof(want)));
+        return ITM_F_ROLE_CONTRADICTION;
+    }
+    return 0;
+}
+
+static uint32_t f_nonstandard(struct itm_cls_ctx *x, char *why, size_t len)
+{
+    const struct itm_rule *r = x->f.proposal;
+    const struct itm_inspect_result *in = &x->lab->insp;
+    char a[64], b[64];
+    int n;
+
+    if (!r)
+        return 0;
+    n = snprintf(why, len, "%s%s on %s/%u (%s -> %s): ", itm_inspect_name(in->id),
+                 in->id == ITM_INSPECT_HTTP ? " /Altiris/" : "",
+                 itm_cls_proto_word(x->rec->ipproto), x->rec->server_port,
+                 itm_ip_format(&x->rec->client, a, sizeof(a)),
+                 itm_ip_format(&x->rec->server, b, sizeof(b)));
+    if (n < 0 || (size_t)n >= len)
+        return ITM_F_NONSTANDARD_PORT;
+    if (r->flags & ITM_RF_CONFIGURABLE)
+        snprintf(why + n, len - (size_t)n, "move %s to port %u in the site file", r->id,
+                 x->rec->server_port);
+    else
+        snprintf(why + n, len - (size_t)n, "%s, whose port cannot be moved", r->id);
+    return ITM_F_NONSTANDARD_PORT;
+}
+
+static uint32_t f_payload_mismatch(struct itm_cls_ctx *x, char *why, size_t len)
+{
+    const struct itm_rule *r = x->f.rule;
+    const struct itm_inspect_result *in = &x->lab->insp;
+    uint16_t port = x->f.rev ? x->rec->client_port : x->rec->server_port;
+    struct itm_inspect_result seen;
+    enum itm_inspect_id id = ITM_INSPECT_NONE;
+    const uint8_t *d = NULL;
+    size_t n = 0;
+
+    if (!r || in->verdict != ITM_V_MISMATCH ||
+        itm_rule_inspect_for(r, x->rec->ipproto, port) != (enum itm_inspect_id)in->id)
+        return 0;
+    if (x->ev == ITM_CE_PAYLOAD && x->pkt && x->pkt->frame &&
+        x->pkt->payload_off <= x->pkt->caplen) {
+        d = x->pkt->frame + x->pkt->payload_off;
+        n = x->pkt->caplen - x->pkt->payload_off;
+        n = n < x->pkt->payload_len ? n : x->pkt->payload_len;
+        if (x->rec->ipproto == 6 || x->rec->ipproto == 17)
+            id = itm_inspect_identify(x->rec->ipproto, d, n, &seen);
+    }
+    snprintf(why, len, "%s/%u carries %s, not %s as %s expects",
+             itm_cls_proto_word(x->rec->ipproto), port,
+             id ? itm_inspect_name(id) : "something else", itm_inspect_name(in->id), r->id);
+    return ITM_F_PAYLOAD_MISMATCH;
+}
+
+static uint32_t f_cleartext(struct itm_cls_ctx *x, char *why, size_t len)
+{
+    const struct itm_rule *r = x->f.rule;
+    const uint32_t users = ITM_CLS_AGENTS | ITM_RB(CONSOLE);
+    const struct itm_inspect_result *in = &x->lab->insp;
+    int http;
+    int n;
+
+    if (!itm_site_policy(x->c->site)->cleartext || x->rec->ipproto != 6 || !r || x->f.rev ||
+        !(x->croles & users) || !(r->client_roles & users))
+        return 0;
+    http = in->id == ITM_INSPECT_HTTP && in->verdict == ITM_V_MATCH;
+    if (!http && !(in->id == 0 &&
+                   itm_rule_inspect_for(r, 6, x->rec->server_port) == ITM_INSPECT_HTTP))
+        return 0;
+    n = flow_text(x, why, len);
+    if (n > 0 && (size_t)n < len)
+        snprintf(why + n, len - (size_t)n, ": plain HTTP (%s), HTTPS required", r->id);
+    return ITM_F_CLEARTEXT;
+}
+
+/* Flows to multicast or broadcast addresses (discovery chatter of every OS) are not flows
+ * to a host, and only the end of a flow (or its first payload) shows that no check or
+ * expectation will explain it after all. */
+static int unexplained(const struct itm_cls_ctx *x)
+{
+    return (x->ev == ITM_CE_PAYLOAD || x->ev == ITM_CE_END) && !x->f.rule && !x->f.lateral &&
+           (x->rec->ipproto == 6 || x->rec->ipproto == 17) &&
+           itm_cls_ip_is_host(&x->rec->server) && ((x->croles | x->sroles) & ITM_CLS_ITMS);
+}
+
+/* A refused or unanswered TCP connection uses no port: probing closed ports is the scan
+ * finding's business, not one unexpected_port per probe. */
+static int port_in_use(const struct itm_cls_ctx *x)
+{
+    return x->rec->ipproto != 6 || x->f.answered;
+}
+
+static int external_end(const struct itm_cls_ctx *x)
+{
+    const struct itm_site *site = x->c->site;
+
+    return ((x->croles & ITM_CLS_ITMS) && !itm_site_is_local(site, &x->rec->server)) ||
+           ((x->sroles & ITM_CLS_ITMS) && !itm_site_is_local(site, &x->rec->client));
+}
+
+static uint32_t f_external(struct itm_cls_ctx *x, char *why, size_t len)
+{
+    int n;
+
+    if (!unexplained(x) || !external_end(x))
+        return 0;
+    n = flow_text(x, why, len);
+    if (n > 0 && (size_t)n < len)
+        snprintf(why + n, len - (size_t)n, ": non-local peer, no rule explains it");
+    return ITM_F_EXTERNAL;
+}
+
+/* A port that some rule names, used by roles it does not name, is role_mismatch's business
+ * (ITMS ports) or not ITMS traffic at all (shared ports); this is for ports no rule names. */
+static uint32_t f_unexpected(struct itm_cls_ctx *x, char *why, size_t len)
+{
+    int n;
+
+    if (!unexplained(x) || external_end(x) || x->f.nspecific || !port_in_use(x))
+        return 0;
+    n = flow_text(x, why, len);
+    if (n > 0 && (size_t)n < len)
+        snprintf(why + n, len - (size_t)n, ": no rule explains it");
+    return ITM_F_UNEXPECTED_PORT;
+}
+
+typedef uint32_t (*check_fn)(struct itm_cls_ctx *x, char *why, size_t len);
+
+/* In the order their reasons are preferred when one event raises several. */
+static const struct {
+    uint32_t bit;
+    check_fn fn;
+} checks[] = {
+    {ITM_F_LATERAL, f_lateral},
+    {ITM_F_WRONG_GROUP, f_wrong_group},
+    {ITM_F_SCAN, f_scan},
+    {ITM_F_ROLE_CONTRADICTION, f_contradiction},
+    {ITM_F_ROLE_MISMATCH, f_role_mismatch},
+    {ITM_F_NONSTANDARD_PORT, f_nonstandard},
+    {ITM_F_PAYLOAD_MISMATCH, f_payload_mismatch},
+    {ITM_F_CLEARTEXT, f_cleartext},
+    {ITM_F_EXTERNAL, f_external},
+    {ITM_F_UNEXPECTED_PORT, f_unexpected},
+};
+
+uint32_t itm_policy_flags(struct itm_cls_ctx *x)
+{
+    struct itm_label *l = x->lab;
+    const char *rule_id = x->f.rule ? x->f.rule->id : NULL;
+    char why[sizeof(l->reason)];
+    uint32_t raised = 0;
+
+    x->f.lateral = is_lateral(x);
+    for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+        /* a flag stays once raised: no need to find (and word) it again */
+        if (l->flags & checks[i].bit)
+            continue;
+        why[0] = '\0';
+        if (!checks[i].fn(x, why, sizeof(why)) ||
+            itm_site_allowed(x->c->site, checks[i].bit, &x->rec->client, &x->rec->server,
+                             rule_id))
+            continue;
+        raised |= checks[i].bit;
+        if (!l->reason[0])
+            memcpy(l->reason, why, sizeof(l->reason));
+    }
+    l->flags |= raised;
+    return raised;
+}

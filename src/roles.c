@@ -1,0 +1,741 @@
+/* roles.c: the host table of the classifier: roles learned from traffic, with the evidence
+ * behind each, and the --roles view. It only counts what finished flows show; it never
+ * labels flows, never raises findings itself and never grows past its limit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "classify-int.h"
+
+/* ---- seeded hash ---- */
+
+static uint64_t rotl(uint64_t x, int b)
+{
+    return (x << b) | (x >> (64 - b));
+}
+
+static void sip_round(uint64_t v[4])
+{
+    v[0] += v[1];
+    v[1] = rotl(v[1], 13) ^ v[0];
+    v[0] = rotl(v[0], 32);
+    v[2] += v[3];
+    v[3] = rotl(v[3], 16) ^ v[2];
+    v[0] += v[3];
+    v[3] = rotl(v[3], 21) ^ v[0];
+    v[2] += v[1];
+    v[1] = rotl(v[1], 17) ^ v[2];
+    v[2] = rotl(v[2], 32);
+}
+
+static uint64_t load_le64(const uint8_t *p, size_t n)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m |= (uint64_t)p[i] << (8 * i);
+    return m;
+}
+
+uint32_t itm_cls_hash(const uint64_t seed[2], const void *key, size_t len)
+{
+    const uint8_t *p = key;
+    uint64_t v[4] = {
+        seed[0] ^ UINT64_C(0x736f6d6570736575), seed[1] ^ UINT64_C(0x646f72616e646f6d),
+        seed[0] ^ UINT64_C(0x6c7967656e657261), seed[1] ^ UINT64_C(0x7465646279746573),
+    };
+    size_t i = 0;
+    uint64_t m;
+
+    for (; len - i >= 8; i += 8) {
+        m = load_le64(p + i, 8);
+        v[3] ^= m;
+        sip_round(v);
+        v[0] ^= m;
+    }
+    m = load_le64(p + i, len - i) | (uint64_t)(len & 0xff) << 56;
+    v[3] ^= m;
+    sip_round(v);
+    v[0] ^= m;
+    v[2] ^= 0xff;
+    for (int r = 0; r < 3; r++)
+        sip_round(v);
+    m = v[0] ^ v[1] ^ v[2] ^ v[3];
+    return (uint32_t)(m ^ (m >> 32));
+}
+
+void itm_cls_seed(uint64_t seed[2], const void *salt)
+{
+    struct timespec ts;
+
+    if (getrandom(seed, 2 * sizeof(seed[0]), GRND_NONBLOCK) == (ssize_t)(2 * sizeof(seed[0])))
+        return;
+    /* no entropy yet (early boot): still keyed per run, only less secret */
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    seed[0] = (uint64_t)ts.tv_nsec * UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)(uintptr_t)salt;
+    seed[1] = (uint64_t)ts.tv_sec ^ UINT64_C(0xc2b2ae3d27d4eb4f);
+}
+
+/* ---- signals: what a flow proves about the role of one of its ends ---- */
+
+enum sig_id {
+    SG_TICKLE_SENT,  /* client of an agent tickle port: NS (or a task server) */
+    SG_AGENT_LISTEN, /* listens on a tickle port: an agent */
+    SG_TS_LISTEN,    /* listens on the task server tickle port (50123) */
+    SG_TS_TICKLE,    /* tickles a task server: the NS */
+    SG_CTA_SENT,     /* opens the client task agent port (50124): a task server */
+    SG_P2P,          /* agent peer-to-peer (56118) */
+    SG_MCAST_SENT,   /* sends package multicast (52030) */
+    SG_CEM_LISTEN,   /* serves the CEM port (4726) */
+    SG_CEM_SENT,     /* forwards to the CEM port: the Internet Gateway */
+    SG_PXE_SERVE,    /* serves proxyDHCP, TFTP or PXE tcp */
+    SG_PXE_BOOT,     /* boots from the network */
+    SG_EC_LISTEN,    /* receives Event Console alerts */
+    SG_TRAP,         /* receives SNMP traps */
+    SG_MANAGES,      /* polls devices the way the NS, task and monitor servers do */
+    SG_COUNT
+};
+
+enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
+
+/* Rule ids follow site port moves; the PXE ports are fixed by the protocol. */
+struct sig_case {
+    const char *rule;  /* matched on that rule's ports and protocols, or */
+    uint8_t protos;    /* on these fixed ones */
+    uint16_t lo, hi;
+    uint8_t side;
+    uint8_t sig;
+    uint8_t role;      /* evidence for this role */
+    uint32_t implies;  /* roles the end must hold; 0: no contradiction is possible */
+};
+
+/* A signal of the end "side" of flows of rule id (or of fixed ports): evidence for role,
+ * and the roles that end must then hold. */
+#define BY_RULE(id, side, sig, role, implies) {id, 0, 0, 0, side, sig, ITM_ROLE_##role, implies}
+#define BY_PORT(pr, port, side, sig, role, implies)                                            \
+    {NULL, ITM_P_##pr, port, port, side, sig, ITM_ROLE_##role, implies}
+#define CLIENT SIDE_CLIENT
+#define SERVER SIDE_SERVER
+#define AGENTS ITM_CLS_AGENTS
+#define TICKLERS (ITM_RB(NS) | ITM_RB(TASK_SERVER))
+#define EC ITM_RB(EVENT_CONSOLE)
+#define DS ITM_RB(DEPLOYMENT)
+
+static const struct sig_case cases[] = {
+    BY_RULE("win-tickle-tcp", CLIENT, SG_TICKLE_SENT, NS, TICKLERS),
+    BY_RULE("win-tickle-udp", CLIENT, SG_TICKLE_SENT, NS, TICKLERS),
+    BY_RULE("win-mtickle-tcp", CLIENT, SG_TICKLE_SENT, NS, TICKLERS),
+    BY_RULE("win-mtickle-udp", CLIENT, SG_TICKLE_SENT, NS, TICKLERS),
+    BY_RULE("ulm-tickle-tcp", CLIENT, SG_TICKLE_SENT, NS, TICKLERS),
+    BY_RULE("ulm-tickle-udp", CLIENT, SG_TICKLE_SENT, NS, TICKLERS),
+    /* a ULM agent cannot be told from a Windows one by its ports: both count as agent */
+    BY_RULE("win-tickle-tcp", SERVER, SG_AGENT_LISTEN, AGENT, AGENTS),
+    BY_RULE("win-tickle-udp", SERVER, SG_AGENT_LISTEN, AGENT, AGENTS),
+    BY_RULE("win-mtickle-tcp", SERVER, SG_AGENT_LISTEN, AGENT, AGENTS),
+    BY_RULE("ulm-tickle-tcp", SERVER, SG_AGENT_LISTEN, AGENT, AGENTS),
+    BY_RULE("ulm-tickle-udp", SERVER, SG_AGENT_LISTEN, AGENT, AGENTS),
+    BY_RULE("cta-tickle", SERVER, SG_AGENT_LISTEN, AGENT, AGENTS),
+    BY_RULE("cta-tickle", CLIENT, SG_CTA_SENT, TASK_SERVER, ITM_RB(TASK_SERVER)),
+    BY_RULE("ts-tickle", SERVER, SG_TS_LISTEN, TASK_SERVER, ITM_RB(TASK_SERVER)),
+    BY_RULE("ts-tickle", CLIENT, SG_TS_TICKLE, NS, ITM_RB(NS)),
+    BY_RULE("win-p2p", CLIENT, SG_P2P, AGENT, AGENTS),
+    BY_RULE("win-p2p", SERVER, SG_P2P, AGENT, AGENTS),
+    BY_RULE("ps-multicast-tcp", CLIENT, SG_MCAST_SENT, PACKAGE_SERVER, ITM_RB(PACKAGE_SERVER)),
+    BY_RULE("ps-multicast-udp", CLIENT, SG_MCAST_SENT, PACKAGE_SERVER, ITM_RB(PACKAGE_SERVER)),
+    BY_RULE("ns-cem", SERVER, SG_CEM_LISTEN, NS, ITM_RB(NS)),
+    BY_RULE("gw-out", CLIENT, SG_CEM_SENT, GATEWAY, ITM_RB(GATEWAY)),
+    BY_PORT(UDP, 4011, SERVER, SG_PXE_SERVE, DEPLOYMENT, DS),
+    BY_PORT(UDP, 69, SERVER, SG_PXE_SERVE, DEPLOYMENT, DS),
+    BY_PORT(TCP, 4433, SERVER, SG_PXE_SERVE, DEPLOYMENT, DS),
+    BY_PORT(UDP, 4011, CLIENT, SG_PXE_BOOT, PXE_CLIENT, 0),
+    BY_PORT(UDP, 69, CLIENT, SG_PXE_BOOT, PXE_CLIENT, 0),
+    BY_PORT(TCP, 4433, CLIENT, SG_PXE_BOOT, PXE_CLIENT, 0),
+    BY_RULE("ec-alert-receiver", SERVER, SG_EC_LISTEN, EVENT_CONSOLE, EC),
+    BY_RULE("ec-alert-engine", SERVER, SG_EC_LISTEN, EVENT_CONSOLE, EC),
+    BY_RULE("ec-refresh-receiver", SERVER, SG_EC_LISTEN, EVENT_CONSOLE, EC),
+    BY_RULE("ec-refresh-engine", SERVER, SG_EC_LISTEN, EVENT_CONSOLE, EC),
+    /* traps also go to monitor servers and the NS: evidence, never a contradiction */
+    BY_RULE("ec-snmp-trap", SERVER, SG_TRAP, EVENT_CONSOLE, 0),
+};
+#undef BY_RULE
+#undef BY_PORT
+#undef CLIENT
+#undef SERVER
+#undef AGENTS
+#undef TICKLERS
+#undef EC
+#undef DS
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+struct itm_host {
+    struct itm_ip ip; /* key, zero-filled */
+    uint32_t inferred;
+    uint32_t contradictions;
+    uint32_t evidence[ITM_ROLE_COUNT];
+    uint32_t sig[SG_COUNT];
+    uint64_t flows_client, flows_server;
+    struct itm_ip *peers; /* distinct clients of its agent web ports, ITM_CLS_WEB_PEERS */
+    uint8_t npeers;
+    uint8_t peers_done;   /* enough of them are agents: no need to look again */
+    UT_hash_handle hh;
+};
+
+/* What one flow says about one end. */
+struct side_view {
+    uint32_t sigs;              /* SG_* bits */
+    uint32_t evidence;          /* roles credited */
+    uint32_t implies;
+    const struct sig_case *first;
+};
+
+/* Address order for the views. The table itself is const for readers; this cache is not. */
+struct itm_host_index {
+    struct itm_host **sorted;
+    size_t n;
+    int dirty;
+};
+
+_Static_assert(NCASES <= ITM_ROLES_MAX_CASES, "raise ITM_ROLES_MAX_CASES");
+
+int itm_roles_init(struct itm_roles *r, uint32_t max_hosts)
+{
+    memset(r, 0, sizeof(*r));
+    r->max_hosts = max_hosts;
+    itm_cls_seed(r->seed, r);
+    r->index = itm_calloc(1, sizeof(*r->index));
+    return r->index ? ITM_OK : ITM_ERR_NOMEM;
+}
+
+void itm_roles_free(struct itm_roles *r)
+{
+    struct itm_host *h, *tmp;
+
+    HASH_ITER(hh, r->hosts, h, tmp) {
+        HASH_DELETE(hh, r->hosts, h);
+        itm_free(h->peers);
+        itm_free(h);
+    }
+    if (r->index)
+        itm_free(r->index->sorted);
+    itm_free(r->index);
+    memset(r, 0, sizeof(*r));
+}
+
+static void mark_ports(struct itm_roles *r, unsigned protos, uint16_t lo, uint16_t hi)
+{
+    for (uint32_t p = lo; p <= hi; p++) {
+        if (protos & ITM_P_TCP)
+            r->case_port[0][p >> 3] |= (uint8_t)(1u << (p & 7));
+        if (protos & ITM_P_UDP)
+            r->case_port[1][p >> 3] |= (uint8_t)(1u << (p & 7));
+    }
+}
+
+void itm_roles_bind(struct itm_classifier *c)
+{
+    struct itm_roles *r = &c->roles;
+
+    memset(r->case_port, 0, sizeof(r->case_port));
+    for (size_t i = 0; i < NCASES; i++) {
+        const struct itm_rule *rule = NULL;
+        if (cases[i].rule && c->db)
+            rule = itm_sigdb_find(c->db, cases[i].rule);
+        r->case_rule[i] = rule;
+        if (!cases[i].rule)
+            mark_ports(r, cases[i].protos, cases[i].lo, cases[i].hi);
+        for (unsigned k = 0; rule && k < rule->nranges; k++)
+            mark_ports(r, rule->protos | rule->protos_extra, rule->ranges[k].lo,
+                       rule->ranges[k].hi);
+    }
+}
+
+static int case_port(const struct itm_roles *r, const struct itm_flow_rec *rec)
+{
+    const uint8_t *map = r->case_port[rec->ipproto == 6 ? 0 : 1];
+    return (map[rec->server_port >> 3] >> (rec->server_port & 7)) & 1;
+}
+
+static struct itm_host *host_find(const struct itm_roles *r, const struct itm_ip *ip)
+{
+    struct itm_ip k;
+    struct itm_host *h = NULL;
+    uint32_t hv;
+
+    itm_cls_ip_norm(&k, ip);
+    hv = itm_cls_hash(r->seed, &k, sizeof(k));
+    HASH_FIND_BYHASHVALUE(hh, r->hosts, &k, sizeof(k), hv, h);
+    return h;
+}
+
+static struct itm_host *host_get(struct itm_roles *r, const struct itm_ip *ip)
+{
+    struct itm_host *h = host_find(r, ip);
+    uint32_t hv;
+
+    if (h)
+        return h;
+    if (HASH_COUNT(r->hosts) >= r->max_hosts) {
+        r->dropped++;
+        return NULL;
+    }
+    h = itm_calloc(1, sizeof(*h));
+    if (!h) {
+        r->dropped++;
+        return NULL;
+    }
+    itm_cls_ip_norm(&h->ip, ip);
+    hv = itm_cls_hash(r->seed, &h->ip, sizeof(h->ip));
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, r->hosts, &h->ip, sizeof(h->ip), hv, h);
+    if (!h->hh.tbl) {
+        itm_free(h);
+        r->dropped++;
+        return NULL;
+    }
+    r->index->dirty = 1;
+    return h;
+}
+
+uint32_t itm_roles_inferred(const struct itm_roles *r, const struct itm_ip *ip)
+{
+    const struct itm_host *h = host_find(r, ip);
+    return h ? h->inferred : 0;
+}
+
+/* TCP listeners prove themselves by answering (a SYN to a closed port is answered by a
+ * lone RST); datagram services often answer from another port or not at all. */
+static int tcp_answered(const struct itm_flow_rec *rec)
+{
+    if (rec->pkts[ITM_DIR_TOCLIENT] == 0)
+        return 0;
+    if (rec->tcp_state == ITM_TCPS_RESET && rec->payload_bytes[ITM_DIR_TOCLIENT] == 0 &&
+        rec->pkts[ITM_DIR_TOCLIENT] <= 1)
+        return 0;
+    return 1;
+}
+
+static int case_matches(const struct itm_classifier *c, size_t i, const struct itm_flow_rec *rec)
+{
+    const struct sig_case *k = &cases[i];
+    unsigned pbit = itm_proto_bit(rec->ipproto);
+    const struct itm_rule *r = c->roles.case_rule[i];
+
+    if (!k->rule)
+        return (k->protos & pbit) && rec->server_port >= k->lo && rec->server_port <= k->hi;
+    return r && ((r->protos | r->protos_extra) & pbit) &&
+           itm_cls_rule_has_port(r, rec->server_port);
+}
+
+static void view_sides(const struct itm_classifier *c, const struct itm_flow_rec *rec,
+                       int answered, struct side_view sv[2])
+{
+    memset(sv, 0, 2 * sizeof(sv[0]));
+    if ((rec->ipproto != 6 && rec->ipproto != 17) || !case_port(&c->roles, rec))
+        return;
+    for (size_t i = 0; i < NCASES; i++) {
+        const struct sig_case *k = &cases[i];
+        struct side_view *s = &sv[k->side];
+        if (k->side == SIDE_SERVER && rec->ipproto == 6 && !answered)
+            continue;
+        if (!case_matches(c, i, rec))
+            continue;
+        s->implies |= k->implies;
+        if (!s->first)
+            s->first = k;
+        if (s->sigs & (1u << k->sig))
+            continue;
+        s->sigs |= 1u << k->sig;
+        s->evidence |= ITM_ROLE_BIT(k->role);
+    }
+}
+
+/* Every DHCP server answers on 67/68; only option 60 "PXEClient" (seen when the flow was
+ * labelled live) tells a PXE server from the others. */
+static int is_dhcp(const struct itm_flow_rec *rec)
+{
+    return rec->ipproto == 17 && (rec->server_port == 67 || rec->server_port == 68);
+}
+
+static int pxe_dhcp(const struct itm_flow_rec *rec)
+{
+    return is_dhcp(rec) && rec->label.insp.id == ITM_INSPECT_DHCP &&
+           rec->label.insp.verdict == ITM_V_MATCH && (rec->label.insp.flags & ITM_ID_PXECLIENT);
+}
+
+/* A port whose documented server side is one single role proves that role (1433 is SQL,
+ * 389 a domain controller) once the server answers. Ports shared by several roles prove
+ * nothing by themselves. */
+static uint32_t generic_server_role(const struct itm_classifier *c,
+                                    const struct itm_flow_rec *rec, int answered)
+{
+    const struct itm_rule *const *rs;
+    size_t n;
+    uint32_t roles = 0;
+    int one_way = 1;
+
+    if (!c->db || (rec->ipproto != 6 && rec->ipproto != 17) || is_dhcp(rec))
+        return 0;
+    n = itm_sigdb_candidates(c->db, rec->ipproto, rec->server_port, &rs);
+    for (size_t i = 0; i < n; i++) {
+        const struct itm_rule *r = rs[i];
+        if (r->flags & (ITM_RF_SOURCE_PORT | ITM_RF_FOLLOWUP | ITM_RF_LOCAL) ||
+            itm_cls_broad_at(r, rec->server_port))
+            continue;
+        roles |= r->server_roles;
+        if (!(r->flags & ITM_RF_ONE_WAY))
+            one_way = 0;
+    }
+    if (!roles || (roles & (roles - 1)) || (!answered && !one_way))
+        return 0;
+    return roles;
+}
+
+void itm_roles_implied(const struct itm_classifier *c, const struct itm_flow_rec *rec,
+                       int answered, struct itm_cls_implied *out)
+{
+    struct side_view sv[2];
+    uint32_t g;
+
+    memset(out, 0, sizeof(*out));
+    answered = answered || (rec->ipproto == 6 && tcp_answered(rec));
+    view_sides(c, rec, answered, sv);
+    for (int s = 0; s < 2; s++)
+        out->roles[s] = sv[s].implies;
+    g = generic_server_role(c, rec, answered);
+    if (!sv[SIDE_SERVER].first && (g & ITM_CLS_ITMS_SERVERS))
+        out->roles[SIDE_SERVER] |= g;
+}
+
+static int peer_is_agent(const struct itm_classifier *c, const struct itm_ip *ip)
+{
+    return (itm_cls_roles_of(c, ip) & ITM_CLS_AGENTS) != 0;
+}
+
+static unsigned web_agents(const struct itm_classifier *c, const struct itm_host *h)
+{
+    unsigned n = 0;
+
+    if (h->peers_done)
+        return ITM_INFER_NS_AGENTS;
+    for (unsigned i = 0; i < h->npeers && n < ITM_INFER_NS_AGENTS; i++)
+        n += (unsigned)peer_is_agent(c, &h->peers[i]);
+    return n;
+}
+
+/* Agents reach the NS (and task and package servers) on the ports of agent -> NS rules. */
+static int agent_web_port(const struct itm_classifier *c, const struct itm_flow_rec *rec)
+{
+    const struct itm_rule *const *rs;
+    size_t n;
+
+    if (!c->db || rec->ipproto != 6)
+        return 0;
+    n = itm_sigdb_candidates(c->db, 6, rec->server_port, &rs);
+    for (size_t i = 0; i < n; i++)
+        if ((rs[i]->client_roles & ITM_CLS_AGENTS) && (rs[i]->server_roles & ITM_RB(NS)) &&
+            !(rs[i]->flags & ITM_RF_SOURCE_PORT) && !itm_cls_broad_at(rs[i], rec->server_port))
+            return 1;
+    return 0;
+}
+
+/* The client of a port that only the NS, task servers and monitor servers use (SNMP polls,
+ * AMT, IPMI, WMI): such a host also receives traps without being an Event Console. */
+static int manages(const struct itm_classifier *c, const struct itm_flow_rec *rec)
+{
+    const uint32_t managers = ITM_RB(NS) | ITM_RB(TASK_SERVER) | ITM_RB(MONITOR);
+    const struct itm_rule *const *rs;
+    uint32_t roles = 0;
+    size_t n;
+
+    if (!c->db || (rec->ipproto != 6 && rec->ipproto != 17))
+        return 0;
+    n = itm_sigdb_candidates(c->db, rec->ipproto, rec->server_port, &rs);
+    for (size_t i = 0; i < n; i++)
+        if (!(rs[i]->flags & (ITM_RF_SOURCE_PORT | ITM_RF_FOLLOWUP)) &&
+            !itm_cls_broad_at(rs[i], rec->server_port))
+            roles |= rs[i]->client_roles;
+    return roles && !(roles & ~managers);
+}
+
+/* Remembers a distinct client; when full, a known agent takes the place of a client that
+ * is not one, so that early consoles cannot hide the agents that come later. */
+static void add_peer(const struct itm_classifier *c, struct itm_host *h, const struct itm_ip *ip)
+{
+    struct itm_ip k;
+
+    if (h->peers_done)
+        return;
+    if (h->npeers >= ITM_INFER_NS_AGENTS && web_agents(c, h) >= ITM_INFER_NS_AGENTS) {
+        /* agents stay agents: the count can only be reached once */
+        h->peers_done = 1;
+        return;
+    }
+    itm_cls_ip_norm(&k, ip);
+    for (unsigned i = 0; i < h->npeers; i++)
+        if (itm_cls_ip_eq(&h->peers[i], &k))
+            return;
+    if (!h->peers) {
+        h->peers = itm_calloc(ITM_CLS_WEB_PEERS, sizeof(*h->peers));
+        if (!h->peers)
+            return;
+    }
+    if (h->npeers < ITM_CLS_WEB_PEERS) {
+        h->peers[h->npeers++] = k;
+        return;
+    }
+    if (!peer_is_agent(c, &k))
+        return;
+    for (unsigned i = 0; i < h->npeers; i++)
+        if (!peer_is_agent(c, &h->peers[i])) {
+            h->peers[i] = k;
+            return;
+        }
+}
+
+/* Thresholds: one flow proves a listener or a sender of an ITMS-only port. The NS and the
+ * task server share their web ports with package servers, so they need two signals. Traps
+ * go to the NS and task servers too: they make an Event Console only of a host that is
+ * neither. */
+static uint32_t infer(const struct itm_classifier *c, const struct itm_host *h)
+{
+    const uint32_t special = ITM_RB(NS) | ITM_RB(TASK_SERVER) | ITM_RB(EVENT_CONSOLE);
+    uint32_t roles = 0;
+    unsigned agents = h->npeers ? web_agents(c, h) : 0;
+
+    for (int r = 1; r < ITM_ROLE_COUNT; r++)
+        if (!(ITM_ROLE_BIT(r) & special) && h->evidence[r] > 0)
+            roles |= ITM_ROLE_BIT(r);
+    if (h->sig[SG_CEM_LISTEN] ||
+        ((h->sig[SG_TICKLE_SENT] || h->sig[SG_TS_TICKLE]) && agents >= ITM_INFER_NS_AGENTS))
+        roles |= ITM_RB(NS);
+    if (h->sig[SG_TS_LISTEN] || (h->sig[SG_CTA_SENT] && agents >= 1))
+        roles |= ITM_RB(TASK_SERVER);
+    if (h->sig[SG_EC_LISTEN] || (h->sig[SG_TRAP] && !(roles & special) && !h->sig[SG_MANAGES]) ||
+        (h->evidence[ITM_ROLE_EVENT_CONSOLE] > h->sig[SG_TRAP]))
+        roles |= ITM_RB(EVENT_CONSOLE);
+    return roles;
+}
+
+static void credit(const struct itm_classifier *c, struct itm_host *h, const struct side_view *s,
+                   int side)
+{
+    uint32_t declared = itm_site_roles(c->site, &h->ip);
+
+    if (side == SIDE_CLIENT)
+        h->flows_client++;
+    else
+        h->flows_server++;
+    for (int r = 1; r < ITM_ROLE_COUNT; r++)
+        if (s->evidence & ITM_ROLE_BIT(r))
+            h->evidence[r]++;
+    for (int g = 0; g < SG_COUNT; g++)
+        if (s->sigs & (1u << g))
+            h->sig[g]++;
+    if (declared && (s->implies & ITM_CLS_ITMS) && !(declared & s->implies))
+        h->contradictions++;
+}
+
+void itm_roles_observe(struct itm_classifier *c, const struct itm_flow_rec *rec)
+{
+    struct itm_roles *r = &c->roles;
+    const struct itm_ip *ends[2] = {&rec->client, &rec->server};
+    struct side_view sv[2];
+    int answered = rec->ipproto == 6 ? tcp_answered(rec) : rec->pkts[ITM_DIR_TOCLIENT] > 0;
+    uint32_t g;
+
+    if (r->frozen)
+        return;
+    view_sides(c, rec, answered, sv);
+    g = generic_server_role(c, rec, answered);
+    if (!sv[SIDE_SERVER].first)
+        sv[SIDE_SERVER].evidence |= g;
+    if (manages(c, rec))
+        sv[SIDE_CLIENT].sigs |= 1u << SG_MANAGES;
+    if (pxe_dhcp(rec) && rec->server_port == 68) {
+        sv[SIDE_CLIENT].evidence |= ITM_RB(DEPLOYMENT); /* an answer sent from port 67 */
+    } else if (pxe_dhcp(rec) && answered) {
+        sv[SIDE_SERVER].evidence |= ITM_RB(DEPLOYMENT);
+        sv[SIDE_CLIENT].evidence |= ITM_RB(PXE_CLIENT);
+    }
+    for (int s = 0; s < 2; s++) {
+        struct itm_host *h;
+        /* an address that only ever receives unanswered traffic (a scanned hole, a subnet
+         * broadcast) is not worth a slot */
+        if (!itm_cls_ip_is_host(ends[s]) ||
+            (s == SIDE_SERVER && !answered && !sv[s].evidence))
+            continue;
+        if (!sv[s].evidence && !itm_site_is_local(c->site, ends[s]) &&
+            !itm_site_roles(c->site, ends[s]))
+            continue;
+        h = host_get(r, ends[s]);
+        if (!h)
+            continue;
+        credit(c, h, &sv[s], s);
+        if (s == SIDE_SERVER && rec->ipproto == 6 && answered &&
+            itm_cls_ip_is_host(&rec->client) && agent_web_port(c, rec))
+            add_peer(c, h, &rec->client);
+        h->inferred = infer(c, h);
+    }
+}
+
+/* Roles depend on other hosts' roles (the NS on its agents), so a last pass over the whole
+ * table settles them; two rounds reach the fixpoint since agents depend on nothing. */
+void itm_roles_freeze(struct itm_classifier *c)
+{
+    struct itm_host *h, *tmp;
+
+    for (int round = 0; round < 3; round++) {
+        int changed = 0;
+        HASH_ITER(hh, c->roles.hosts, h, tmp) {
+            uint32_t n = infer(c, h);
+            changed |= n != h->inferred;
+            h->inferred = n;
+        }
+        if (!changed)
+            break;
+    }
+    c->roles.frozen = 1;
+}
+
+/* ---- views ---- */
+
+static int ip_cmp(const struct itm_ip *a, const struct itm_ip *b)
+{
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    return memcmp(a->a, b->a, sizeof(a->a));
+}
+
+static int host_cmp(const void *x, const void *y)
+{
+    const struct itm_host *const *a = x, *const *b = y;
+    return ip_cmp(&(*a)->ip, &(*b)->ip);
+}
+
+static int sort_hosts(const struct itm_roles *r)
+{
+    struct itm_host_index *x = r->index;
+    size_t n = HASH_COUNT(r->hosts), i = 0;
+    struct itm_host *h, *tmp, **s;
+
+    if (!x->dirty && x->n == n)
+        return ITM_OK;
+    s = itm_realloc(x->sorted, (n ? n : 1) * sizeof(*s));
+    if (!s)
+        return ITM_ERR_NOMEM;
+    HASH_ITER(hh, r->hosts, h, tmp) s[i++] = h;
+    qsort(s, n, sizeof(*s), host_cmp);
+    x->sorted = s;
+    x->n = n;
+    x->dirty = 0;
+    return ITM_OK;
+}
+
+size_t itm_classifier_host_count(const struct itm_classifier *c)
+{
+    return HASH_COUNT(c->roles.hosts);
+}
+
+int itm_classifier_host(const struct itm_classifier *c, size_t i, struct itm_host_view *out)
+{
+    const struct itm_host *h;
+
+    if (sort_hosts(&c->roles) != ITM_OK || i >= c->roles.index->n)
+        return ITM_ERR_NOTFOUND;
+    h = c->roles.index->sorted[i];
+    memset(out, 0, sizeof(*out));
+    out->ip = h->ip;
+    out->declared = itm_site_roles(c->site, &h->ip);
+    out->inferred = h->inferred;
+    memcpy(out->evidence, h->evidence, sizeof(out->evidence));
+    out->flows_client = h->flows_client;
+    out->flows_server = h->flows_server;
+    out->contradictions = h->contradictions;
+    return ITM_OK;
+}
+
+uint32_t itm_classifier_roles_of(const struct itm_classifier *c, const struct itm_ip *ip)
+{
+    return itm_cls_roles_of(c, ip);
+}
+
+/* "task-server(d),agent(i)": declared roles, then learned ones the site did not declare. */
+static void roles_cell(const struct itm_host_view *v, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (int pass = 0; pass < 2; pass++) {
+        uint32_t set = pass == 0 ? v->declared : v->inferred & ~v->declared;
+        for (int r = 1; r < ITM_ROLE_COUNT && n < len; r++) {
+            int w;
+            if (!(set & ITM_ROLE_BIT(r)))
+                continue;
+            w = snprintf(buf + n, len - n, "%s%s(%c)", n ? "," : "", itm_role_name(r),
+                         pass == 0 ? 'd' : 'i');
+            n = w < 0 ? len : n + (size_t)w;
+        }
+    }
+    if (n == 0)
+        snprintf(buf, len, "-");
+}
+
+static void evidence_cell(const struct itm_host_view *v, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (int r = 1; r < ITM_ROLE_COUNT && n < len; r++) {
+        int w;
+        if (!v->evidence[r])
+            continue;
+        w = snprintf(buf + n, len - n, "%s%s=%u", n ? "," : "", itm_role_name(r), v->evidence[r]);
+        n = w < 0 ? len : n + (size_t)w;
+    }
+    if (n == 0)
+        snprintf(buf, len, "-");
+}
+
+struct roles_widths {
+    int addr, roles, evid;
+};
+
+static void print_row(const struct itm_host_view *v, const struct roles_widths *w, FILE *out)
+{
+    char addr[64], roles[512], evid[512];
+
+    itm_ip_format(&v->ip, addr, sizeof(addr));
+    roles_cell(v, roles, sizeof(roles));
+    evidence_cell(v, evid, sizeof(evid));
+    fprintf(out, "%-*s  %-*s  %-*s  %10llu %10llu  %u\n", w->addr, addr, w->roles, roles,
+            w->evid, evid, (unsigned long long)v->flows_client,
+            (unsigned long long)v->flows_server, v->contradictions);
+}
+
+void itm_classifier_print_roles(const struct itm_classifier *c, FILE *out)
+{
+    struct roles_widths w = {(int)strlen("address"), (int)strlen("roles"),
+                             (int)strlen("evidence")};
+    size_t n = itm_classifier_host_count(c);
+    struct itm_host_view v;
+    char buf[512];
+
+    for (size_t i = 0; i < n && itm_classifier_host(c, i, &v) == ITM_OK; i++) {
+        int l = (int)strlen(itm_ip_format(&v.ip, buf, sizeof(buf)));
+        w.addr = l > w.addr ? l : w.addr;
+        roles_cell(&v, buf, sizeof(buf));
+        l = (int)strlen(buf);
+        w.roles = l > w.roles ? l : w.roles;
+        evidence_cell(&v, buf, sizeof(buf));
+        l = (int)strlen(buf);
+        w.evid = l > w.evid ? l : w.evid;
+    }
+    fprintf(out, "%-*s  %-*s  %-*s  %10s %10s  %s\n", w.addr, "address", w.roles, "roles",
+            w.evid, "evidence", "as-client", "as-server", "contradictions");
+    for (size_t i = 0; i < n && itm_classifier_host(c, i, &v) == ITM_OK; i++)
+        print_row(&v, &w, out);
+    fprintf(out, "(d) declared in the site file, (i) learned from traffic; %zu hosts", n);
+    if (c->roles.dropped)
+        fprintf(out, ", %llu not tracked (table full)", (unsigned long long)c->roles.dropped);
+    fputc('\n', out);
+}

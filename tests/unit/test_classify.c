@@ -1,0 +1,1141 @@
+/* test_classify.c: labelling with the real signature database, role learning, TFTP/PXE
+ * expectations, every finding (raised and not raised), limits and allocation failures.
+ * Flows are built by hand; payloads are real protocol bytes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "itmscope/classify.h"
+
+#define SIG ITM_SRCDIR "/signatures/itms.sig"
+#define SEC UINT64_C(1000000000)
+#define T0 (UINT64_C(1700000000) * SEC)
+
+static const char base_site[] = "[roles]\n"
+                                "10.1.0.10 notification-server\n"
+                                "10.1.0.20 task-server\n"
+                                "10.1.0.30 package-server\n"
+                                "10.1.0.40 deployment-server\n"
+                                "10.1.0.50 dns-server\n"
+                                "10.1.16.0/20 agent\n"
+                                "10.1.16.25 agent console\n"
+                                "10.1.32.0/24 ulm-agent\n";
+
+struct fx {
+    struct itm_sigdb *db;
+    struct itm_site *site;
+    struct itm_classifier *c;
+};
+
+static struct itm_ip ip(const char *s)
+{
+    struct itm_ip a;
+    assert_int_equal(itm_ip_parse(s, &a), 0);
+    return a;
+}
+
+static void fx_open_lim(struct fx *f, const char *site_text, const struct itm_classify_limits *lim)
+{
+    struct itm_diag d = {itm_diag_stderr, NULL, 0};
+    int err = 0;
+
+    memset(f, 0, sizeof(*f));
+    f->db = itm_sigdb_load_file(SIG, &d, &err);
+    assert_non_null(f->db);
+    if (site_text) {
+        f->site = itm_site_load_mem("test.site", site_text, strlen(site_text), &d, &err);
+        assert_non_null(f->site);
+        assert_int_equal(itm_site_apply_moves(f->site, f->db, &d), 0);
+    }
+    f->c = itm_classifier_new(f->db, f->site, lim, &err);
+    assert_non_null(f->c);
+    assert_int_equal(err, 0);
+}
+
+static void fx_open(struct fx *f, const char *site_text)
+{
+    fx_open_lim(f, site_text, NULL);
+}
+
+static void fx_close(struct fx *f)
+{
+    itm_classifier_free(f->c);
+    itm_site_free(f->site);
+    itm_sigdb_free(f->db);
+}
+
+/* A flow as the flow table hands it over: TCP opened by a SYN, UDP by its first sender. */
+static struct itm_flow_rec flow_at(uint64_t id, uint8_t proto, const char *c, uint16_t cp,
+                                   const char *s, uint16_t sp, uint64_t t)
+{
+    struct itm_flow_rec r;
+
+    memset(&r, 0, sizeof(r));
+    r.id = id;
+    r.client = ip(c);
+    r.server = ip(s);
+    r.client_port = cp;
+    r.server_port = sp;
+    r.ipproto = proto;
+    r.orient = proto == 6 ? 0 : 2;
+    r.tcp_state = proto == 6 ? ITM_TCPS_SYN : ITM_TCPS_NONE;
+    r.pkts[ITM_DIR_TOSERVER] = 1;
+    r.first_ns = r.last_ns = t;
+    r.label.rule = ITM_NO_RULE;
+    return r;
+}
+
+static struct itm_flow_rec flow(uint64_t id, uint8_t proto, const char *c, uint16_t cp,
+                                const char *s, uint16_t sp)
+{
+    return flow_at(id, proto, c, cp, s, sp, T0 + id * SEC / 1000);
+}
+
+static void answer(struct itm_flow_rec *r)
+{
+    r->pkts[ITM_DIR_TOCLIENT] = 2;
+    if (r->ipproto == 6)
+        r->tcp_state = ITM_TCPS_ESTABLISHED;
+}
+
+static struct itm_pkt pkt_of(const struct itm_flow_rec *r, int dir, const void *pl, size_t n)
+{
+    struct itm_pkt p;
+
+    memset(&p, 0, sizeof(p));
+    p.ts_ns = r->last_ns;
+    p.frame = pl;
+    p.caplen = p.wirelen = (uint32_t)n;
+    p.ip_ver = r->client.family;
+    p.proto = r->ipproto;
+    p.src = dir == ITM_DIR_TOSERVER ? r->client : r->server;
+    p.dst = dir == ITM_DIR_TOSERVER ? r->server : r->client;
+    p.sport = dir == ITM_DIR_TOSERVER ? r->client_port : r->server_port;
+    p.dport = dir == ITM_DIR_TOSERVER ? r->server_port : r->client_port;
+    p.has_l4 = 1;
+    p.tcp_flags = ITM_TCP_ACK;
+    p.payload_len = (uint32_t)n;
+    return p;
+}
+
+static uint32_t ev_pkt(struct fx *f, struct itm_flow_rec *r, enum itm_classify_event e, int dir,
+                       const struct itm_pkt *p)
+{
+    return itm_classify(f->c, r, e == ITM_CE_END ? NULL : p, e, dir, &r->label);
+}
+
+static uint32_t ev(struct fx *f, struct itm_flow_rec *r, enum itm_classify_event e, int dir,
+                   const void *pl, size_t n)
+{
+    struct itm_pkt p = pkt_of(r, dir, pl, n);
+    return ev_pkt(f, r, e, dir, &p);
+}
+
+/* NEW, REPLY when answered, the client's payload if any, END: what the engine does. */
+static uint32_t life(struct fx *f, struct itm_flow_rec *r, int answered, const void *pl, size_t n)
+{
+    uint32_t raised = ev(f, r, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0);
+
+    if (answered) {
+        answer(r);
+        raised |= ev(f, r, ITM_CE_REPLY, ITM_DIR_TOCLIENT, NULL, 0);
+    }
+    if (pl)
+        raised |= ev(f, r, ITM_CE_PAYLOAD, ITM_DIR_TOSERVER, pl, n);
+    raised |= ev(f, r, ITM_CE_END, ITM_DIR_TOSERVER, NULL, 0);
+    assert_int_equal(raised, r->label.flags);
+    return raised;
+}
+
+static const char *rid(const struct fx *f, uint16_t rule)
+{
+    return rule == ITM_NO_RULE ? "-" : itm_sigdb_rule(f->db, rule)->id;
+}
+
+static uint32_t roles(const struct fx *f, const char *addr)
+{
+    struct itm_ip a = ip(addr);
+    return itm_classifier_roles_of(f->c, &a);
+}
+
+#define RB(r) ITM_ROLE_BIT(ITM_ROLE_##r)
+
+/* ---- payloads ---- */
+
+static const char http_altiris[] = "GET /Altiris/NS/Agent/GetClientPolicies.aspx HTTP/1.1\r\n"
+                                   "Host: ns\r\n\r\n";
+static const char http_plain[] = "GET /index.html HTTP/1.1\r\nHost: intranet\r\n\r\n";
+static const char ssh_banner[] = "SSH-2.0-OpenSSH_9.6\r\n";
+static const char tftp_rrq[] = "\0\1pxelinux.0\0octet";
+static const uint8_t mac1[6] = {0x00, 0x50, 0x56, 0x01, 0x02, 0x03};
+
+static size_t dhcp_discover(uint8_t *b, size_t len, const uint8_t mac[6], int pxe)
+{
+    static const uint8_t tail[] = {0x63, 0x82, 0x53, 0x63, 53, 1, 1, 60, 9, 'P', 'X', 'E',
+                                   'C',  'l',  'i',  'e',  'n', 't', 255};
+    size_t n = 236 + sizeof(tail);
+
+    assert_true(len >= n);
+    memset(b, 0, n);
+    b[0] = 1;
+    b[1] = 1;
+    b[2] = 6;
+    b[4] = 0x12;
+    memcpy(b + 28, mac, 6);
+    memcpy(b + 236, tail, sizeof(tail));
+    if (!pxe)
+        b[236 + 9] = 'X'; /* vendor class "XXEClient" */
+    return n;
+}
+
+static size_t smb2_negotiate(uint8_t *b)
+{
+    memset(b, 0, 68);
+    b[3] = 64;
+    b[4] = 0xfe;
+    memcpy(b + 5, "SMB", 3);
+    b[8] = 64;
+    return 68;
+}
+
+/* ---- labelling ---- */
+
+static void test_ambiguous_443_unknown_hosts(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec r = flow(1, 6, "10.9.0.1", 50000, "10.9.0.2", 443);
+    (void)state;
+
+    fx_open(&f, NULL);
+    assert_int_equal(life(&f, &r, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, r.label.rule), "sim-web");
+    assert_int_equal(r.label.confidence, ITM_CONF_PORT);
+    assert_int_equal(r.label.nalt, ITM_MAX_ALT);
+    assert_string_equal(rid(&f, r.label.alt[0]), "ns-console");
+    assert_string_equal(rid(&f, r.label.alt[1]), "agent-initial");
+    assert_int_equal(r.label.client_roles, 0);
+    fx_close(&f);
+}
+
+static void test_web_rule_chosen_by_roles(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec a = flow(1, 6, "10.1.16.21", 50000, "10.1.0.10", 443);
+    struct itm_flow_rec p = flow(2, 6, "10.1.16.21", 50001, "10.1.0.30", 443);
+    struct itm_flow_rec t = flow(3, 6, "10.1.0.20", 50002, "10.1.0.10", 80);
+    struct itm_flow_rec h = flow(4, 6, "10.1.16.21", 50003, "10.1.0.10", 80);
+    (void)state;
+
+    fx_open(&f, base_site);
+    assert_int_equal(life(&f, &a, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, a.label.rule), "agent-initial");
+    assert_int_equal(a.label.confidence, ITM_CONF_ROLE);
+    assert_true(a.label.nalt > 0);
+    assert_string_equal(rid(&f, a.label.alt[0]), "agent-policy");
+    assert_int_equal(a.label.client_roles, RB(AGENT));
+    assert_int_equal(a.label.server_roles, RB(NS));
+    assert_int_equal(life(&f, &p, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, p.label.rule), "ps-http");
+    assert_int_equal(p.label.nalt, 0);
+    assert_int_equal(life(&f, &t, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, t.label.rule), "ts-http");
+    /* an HTTP request under /Altiris/ confirms the rule */
+    assert_int_equal(life(&f, &h, 1, http_altiris, strlen(http_altiris)), 0);
+    assert_string_equal(rid(&f, h.label.rule), "agent-initial");
+    assert_int_equal(h.label.confidence, ITM_CONF_PAYLOAD);
+    assert_int_equal(h.label.insp.id, ITM_INSPECT_HTTP);
+    fx_close(&f);
+}
+
+static void test_icmp_echo_to_package_server(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec r = flow(1, 1, "10.1.16.21", 7, "10.1.0.30", 7);
+    struct itm_flow_rec u = flow(2, 1, "10.1.16.21", 0, "10.1.0.30", 0);
+    (void)state;
+
+    r.icmp_type = 8;
+    u.icmp_type = 3;
+    fx_open(&f, base_site);
+    assert_int_equal(life(&f, &r, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, r.label.rule), "agent-ping");
+    assert_int_equal(r.label.confidence, ITM_CONF_ROLE);
+    assert_int_equal(life(&f, &u, 0, NULL, 0), 0);
+    assert_int_equal(u.label.rule, ITM_NO_RULE);
+    fx_close(&f);
+}
+
+/* ---- multicast ---- */
+
+static void test_multicast_tickle_and_wrong_group(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec ok = flow(1, 17, "10.1.0.10", 40000, "224.0.255.135", 52029);
+    struct itm_flow_rec bad = flow(2, 17, "10.1.0.10", 40001, "239.1.2.3", 52029);
+    (void)state;
+
+    fx_open(&f, base_site);
+    assert_int_equal(life(&f, &ok, 0, NULL, 0), 0); /* one-way: no answer, no finding */
+    assert_string_equal(rid(&f, ok.label.rule), "win-mtickle-udp");
+    assert_int_equal(ok.label.confidence, ITM_CONF_ROLE);
+    assert_int_equal(ok.label.nalt, 1);
+    assert_string_equal(rid(&f, ok.label.alt[0]), "ulm-mtickle-udp");
+    assert_int_equal(life(&f, &bad, 0, NULL, 0), ITM_F_WRONG_GROUP);
+    assert_string_equal(rid(&f, bad.label.rule), "win-mtickle-udp");
+    assert_int_equal(bad.label.confidence, ITM_CONF_PORT);
+    assert_string_equal(bad.label.reason, "tickle from 10.1.0.10 to group 239.1.2.3 on udp/52029; "
+                                          "the tickle group is 224.0.255.135");
+    fx_close(&f);
+}
+
+static void test_moved_tickle_group(void **state)
+{
+    char site[512];
+    struct fx f;
+    struct itm_flow_rec moved = flow(1, 17, "10.1.0.10", 40000, "239.9.9.9", 52029);
+    struct itm_flow_rec old = flow(2, 17, "10.1.0.10", 40001, "224.0.255.135", 52029);
+    (void)state;
+
+    snprintf(site, sizeof(site), "%s[move]\nwin-mtickle-udp ports = 52029 group = 239.9.9.9\n",
+             base_site);
+    fx_open(&f, site);
+    assert_int_equal(life(&f, &moved, 0, NULL, 0), 0);
+    assert_string_equal(rid(&f, moved.label.rule), "win-mtickle-udp");
+    assert_int_equal(life(&f, &old, 0, NULL, 0), ITM_F_WRONG_GROUP);
+    fx_close(&f);
+}
+
+static uint32_t igmp_join(struct fx *f, struct itm_flow_rec *r, const char *group)
+{
+    struct itm_pkt p = pkt_of(r, ITM_DIR_TOSERVER, NULL, 0);
+    uint32_t raised;
+
+    p.igmp_type = 0x16;
+    p.igmp_group = ip(group);
+    raised = ev_pkt(f, r, ITM_CE_NEW, ITM_DIR_TOSERVER, &p);
+    return raised | ev(f, r, ITM_CE_END, ITM_DIR_TOSERVER, NULL, 0);
+}
+
+static void test_igmp_join_tickle_group(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec win = flow(1, 2, "10.1.16.21", 0, "224.0.255.135", 0);
+    struct itm_flow_rec ulm = flow(2, 2, "10.1.32.21", 0, "224.0.255.135", 0);
+    struct itm_flow_rec unk = flow(3, 2, "10.9.9.9", 0, "224.0.0.22", 0);
+    struct itm_flow_rec other = flow(4, 2, "10.1.16.21", 0, "239.255.255.250", 0);
+    (void)state;
+
+    fx_open(&f, base_site);
+    assert_int_equal(igmp_join(&f, &win, "224.0.255.135"), 0);
+    assert_string_equal(rid(&f, win.label.rule), "win-mtickle-udp");
+    assert_int_equal(win.label.confidence, ITM_CONF_ROLE);
+    assert_int_equal(win.label.nalt, 0);
+    assert_int_equal(igmp_join(&f, &ulm, "224.0.255.135"), 0);
+    assert_string_equal(rid(&f, ulm.label.rule), "ulm-mtickle-udp");
+    /* an IGMPv3 report (to 224.0.0.22) from a host of unknown role: either agent */
+    assert_int_equal(igmp_join(&f, &unk, "224.0.255.135"), 0);
+    assert_string_equal(rid(&f, unk.label.rule), "win-mtickle-udp");
+    assert_int_equal(unk.label.confidence, ITM_CONF_PORT);
+    assert_int_equal(unk.label.nalt, 1);
+    assert_string_equal(rid(&f, unk.label.alt[0]), "ulm-mtickle-udp");
+    assert_int_equal(igmp_join(&f, &other, "239.255.255.250"), 0);
+    assert_int_equal(other.label.rule, ITM_NO_RULE);
+    fx_close(&f);
+}
+
+/* ---- role learning ---- */
+
+static void observe(struct fx *f, struct itm_flow_rec r)
+{
+    itm_classifier_observe(f->c, &r);
+}
+
+static void observe_tcp(struct fx *f, uint64_t id, const char *c, const char *s, uint16_t port)
+{
+    struct itm_flow_rec r = flow(id, 6, c, (uint16_t)(40000 + id), s, port);
+    answer(&r);
+    observe(f, r);
+}
+
+static void test_infer_notification_server(void **state)
+{
+    static const char *const agents[] = {"10.0.0.21", "10.0.0.22", "10.0.0.23"};
+    struct fx f;
+    (void)state;
+
+    fx_open(&f, NULL);
+    for (unsigned i = 0; i < 3; i++)
+        observe_tcp(&f, 1 + i, "10.0.0.10", agents[i], 52028);
+    for (unsigned i = 0; i < 3; i++)
+        assert_int_equal(roles(&f, agents[i]), RB(AGENT));
+    observe_tcp(&f, 10, agents[0], "10.0.0.10", 443);
+    observe_tcp(&f, 11, agents[1], "10.0.0.10", 443);
+    /* tickles and two agents could be a task server's: not enough yet */
+    assert_int_equal(roles(&f, "10.0.0.10") & RB(NS), 0);
+    observe_tcp(&f, 12, agents[2], "10.0.0.10", 443);
+    assert_true(roles(&f, "10.0.0.10") & RB(NS));
+    fx_close(&f);
+}
+
+static void test_infer_ns_needs_freeze_when_agents_come_late(void **state)
+{
+    static const char *const agents[] = {"10.0.0.21", "10.0.0.22", "10.0.0.23"};
+    struct fx f;
+    (void)state;
+
+    fx_open(&f, NULL);
+    for (unsigned i = 0; i < 3; i++)
+        observe_tcp(&f, 1 + i, agents[i], "10.0.0.10", 443);
+    for (unsigned i = 0; i < 3; i++)
+        observe_tcp(&f, 10 + i, "10.0.0.10", agents[i], 52028);
+    assert_int_equal(roles(&f, "10.0.0.10") & RB(NS), 0);
+    itm_classifier_freeze(&*f.c);
+    assert_true(roles(&f, "10.0.0.10") & RB(NS));
+    /* frozen: more traffic changes nothing */
+    observe_tcp(&f, 20, "10.0.0.10", "10.0.0.99", 52028);
+    assert_int_equal(roles(&f, "10.0.0.99"), 0);
+    fx_close(&f);
+}
+
+static void test_infer_servers(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec r;
+    struct itm_host_view v;
+    (void)state;
+
+    fx_open(&f, NULL);
+    observe_tcp(&f, 1, "10.0.0.10", "10.0.0.20", 50123);         /* task server */
+    r = flow(2, 17, "10.0.0.30", 40000, "224.5.5.5", 52030);     /* package multicast */
+    observe(&f, r);
+    r = flow(3, 17, "10.0.0.60", 2070, "10.0.0.40", 69);         /* TFTP: unanswered */
+    observe(&f, r);
+    observe_tcp(&f, 4, "10.0.0.77", "10.0.0.50", 8500);          /* event console */
+    observe_tcp(&f, 5, "10.0.0.10", "10.0.0.70", 1433);          /* SQL */
+    r = flow(6, 6, "10.0.0.10", 40006, "10.0.0.71", 1433);       /* refused: a lone RST */
+    r.pkts[ITM_DIR_TOCLIENT] = 1;
+    r.tcp_state = ITM_TCPS_RESET;
+    observe(&f, r);
+    observe_tcp(&f, 7, "10.0.0.10", "10.0.0.72", 389);
+    observe_tcp(&f, 8, "10.0.0.10", "10.0.0.73", 25);
+    r = flow(9, 17, "10.0.0.10", 40009, "10.0.0.74", 53);
+    answer(&r);
+    observe(&f, r);
+    observe_tcp(&f, 10, "10.0.0.21", "10.0.0.22", 56118);        /* peer to peer */
+    observe_tcp(&f, 11, "10.0.0.20", "10.0.0.23", 50124);        /* client task agent */
+    r = flow(12, 17, "10.0.0.61", 68, "10.0.0.40", 4011);        /* proxyDHCP */
+    observe(&f, r);
+
+    assert_int_equal(roles(&f, "10.0.0.20"), RB(TASK_SERVER));
+    assert_int_equal(roles(&f, "10.0.0.30"), RB(PACKAGE_SERVER));
+    assert_int_equal(roles(&f, "10.0.0.40"), RB(DEPLOYMENT));
+    assert_int_equal(roles(&f, "10.0.0.60"), RB(PXE_CLIENT));
+    assert_int_equal(roles(&f, "10.0.0.61"), RB(PXE_CLIENT));
+    assert_int_equal(roles(&f, "10.0.0.50"), RB(EVENT_CONSOLE));
+    assert_int_equal(roles(&f, "10.0.0.77"), 0);
+    assert_int_equal(roles(&f, "10.0.0.70"), RB(SQL));
+    assert_int_equal(roles(&f, "10.0.0.71"), 0);
+    assert_int_equal(roles(&f, "10.0.0.72"), RB(DC));
+    assert_int_equal(roles(&f, "10.0.0.73"), RB(MAIL));
+    assert_int_equal(roles(&f, "10.0.0.74"), RB(DNS));
+    assert_int_equal(roles(&f, "10.0.0.21"), RB(AGENT));
+    assert_int_equal(roles(&f, "10.0.0.22"), RB(AGENT));
+    assert_int_equal(roles(&f, "10.0.0.23"), RB(AGENT));
+    /* one flow toward a task server and one tickle of it do not make the NS */
+    assert_int_equal(roles(&f, "10.0.0.10"), 0);
+    assert_int_equal(roles(&f, "224.5.5.5"), 0);
+
+    for (size_t i = 0; i < itm_classifier_host_count(f.c); i++) {
+        assert_int_equal(itm_classifier_host(f.c, i, &v), 0);
+        if (itm_ip_parse("10.0.0.40", &r.server) == 0 && !memcmp(v.ip.a, r.server.a, 4)) {
+            assert_int_equal(v.evidence[ITM_ROLE_DEPLOYMENT], 2);
+            assert_int_equal(v.flows_server, 2);
+            assert_int_equal(v.inferred, RB(DEPLOYMENT));
+            assert_int_equal(v.declared, 0);
+        }
+    }
+    assert_int_equal(itm_classifier_host(f.c, itm_classifier_host_count(f.c), &v),
+                     ITM_ERR_NOTFOUND);
+    fx_close(&f);
+}
+
+static void test_infer_off_and_declared_win(void **state)
+{
+    static const char site[] = "[roles]\n10.0.0.20 package-server\n[policy]\ninfer_roles = off\n";
+    struct fx f;
+    (void)state;
+
+    fx_open(&f, site);
+    observe_tcp(&f, 1, "10.0.0.10", "10.0.0.20", 50123);
+    observe_tcp(&f, 2, "10.0.0.10", "10.0.0.21", 50123);
+    assert_int_equal(roles(&f, "10.0.0.20"), RB(PACKAGE_SERVER));
+    assert_int_equal(roles(&f, "10.0.0.21"), 0);
+    fx_close(&f);
+}
+
+static void test_roles_table_print(void **state)
+{
+    struct fx f;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out;
+    const char *a, *b;
+    (void)state;
+
+    fx_open(&f, base_site);
+    observe_tcp(&f, 1, "10.1.0.10", "10.1.16.22", 52028);
+    observe_tcp(&f, 2, "10.1.0.10", "10.1.0.9", 52028);
+    out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    itm_classifier_print_roles(f.c, out);
+    fclose(out);
+    assert_non_null(strstr(buf, "address"));
+    assert_non_null(strstr(buf, "notification-server(d)"));
+    assert_non_null(strstr(buf, "agent(i)"));
+    assert_non_null(strstr(buf, "agent=1"));
+    /* address order, whatever the hash order */
+    a = strstr(buf, "10.1.0.9 ");
+    b = strstr(buf, "10.1.0.10 ");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_true(a < b);
+    assert_true(b < strstr(buf, "10.1.16.22 "));
+    free(buf);
+    fx_close(&f);
+}
+
+/* ---- findings ---- */
+
+static void test_role_contradiction(void **state)
+{
+    static const char site[] = "[roles]\n10.1.0.10 notification-server\n10.1.0.31 agent\n"
+                               "10.1.0.20 task-server\n10.1.0.21 task-server\n10.1.16.40 agent\n";
+    struct fx f;
+    struct itm_flow_rec bad = flow(1, 6, "10.1.0.10", 40000, "10.1.0.31", 50123);
+    struct itm_flow_rec ts = flow(2, 6, "10.1.0.20", 40001, "10.1.0.21", 50124);
+    struct itm_flow_rec good = flow(3, 6, "10.1.0.10", 40002, "10.1.0.20", 50123);
+    struct itm_flow_rec tftp = flow(4, 17, "10.1.40.9", 2070, "10.1.16.40", 69);
+    struct itm_host_view v;
+    (void)state;
+
+    fx_open(&f, site);
+    /* the NS tickles a declared agent on the task server port: wrong roles at once, and a
+     * contradiction once the host answers, since only a task server listens there */
+    assert_int_equal(ev(&f, &bad, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0), ITM_F_ROLE_MISMATCH);
+    answer(&bad);
+    assert_int_equal(ev(&f, &bad, ITM_CE_REPLY, ITM_DIR_TOCLIENT, NULL, 0),
+                     ITM_F_ROLE_CONTRADICTION);
+    assert_non_null(strstr(bad.label.reason, "ts-tickle is notification-server -> task-server"));
+    /* a task server listening on the agent port runs an agent the site did not declare */
+    assert_int_equal(life(&f, &ts, 1, NULL, 0), ITM_F_ROLE_CONTRADICTION | ITM_F_ROLE_MISMATCH);
+    assert_non_null(strstr(ts.label.reason, "cta-tickle is task-server -> agent"));
+    /* below 1024 only the contradiction speaks */
+    assert_int_equal(life(&f, &tftp, 0, tftp_rrq, sizeof(tftp_rrq)), ITM_F_ROLE_CONTRADICTION);
+    assert_string_equal(tftp.label.reason,
+                        "10.1.16.40 declared agent but serves udp/69 (deployment-server)");
+    assert_int_equal(life(&f, &good, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, good.label.rule), "ts-tickle");
+    itm_classifier_observe(f.c, &bad);
+    itm_classifier_observe(f.c, &good);
+    assert_int_equal(itm_classifier_host(f.c, 1, &v), 0); /* 10.1.0.20 */
+    assert_int_equal(v.contradictions, 0);
+    assert_int_equal(itm_classifier_host(f.c, 2, &v), 0); /* 10.1.0.31 */
+    assert_int_equal(v.ip.a[3], 31);
+    assert_int_equal(v.contradictions, 1);
+    assert_int_equal(v.declared, RB(AGENT));
+    fx_close(&f);
+}
+
+static void test_role_mismatch(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec tickle = flow(1, 6, "10.1.16.21", 40000, "10.1.16.22", 52028);
+    struct itm_flow_rec cta = flow(2, 6, "10.1.16.21", 40001, "10.1.0.20", 50124);
+    struct itm_flow_rec ns = flow(3, 6, "10.1.0.10", 40002, "10.1.16.22", 52028);
+    struct itm_flow_rec ts = flow(4, 6, "10.1.0.20", 40003, "10.1.16.22", 52028);
+    struct itm_flow_rec ts2 = flow(5, 6, "10.1.0.20", 40004, "10.1.16.22", 50124);
+    struct itm_flow_rec dns = flow(6, 17, "10.1.16.21", 40005, "10.1.0.50", 53);
+    (void)state;
+
+    fx_open(&f, base_site);
+    assert_int_equal(life(&f, &tickle, 1, NULL, 0), ITM_F_ROLE_MISMATCH);
+    assert_string_equal(tickle.label.reason,
+                        "agent 10.1.16.21 -> agent 10.1.16.22 on tcp/52028: win-tickle-tcp is "
+                        "notification-server,task-server -> agent");
+    assert_string_equal(rid(&f, tickle.label.rule), "win-tickle-tcp");
+    assert_int_equal(tickle.label.confidence, ITM_CONF_PORT);
+    assert_int_equal(life(&f, &cta, 0, NULL, 0), ITM_F_ROLE_MISMATCH);
+    assert_string_equal(cta.label.reason, "agent 10.1.16.21 -> task-server 10.1.0.20 on tcp/50124: "
+                                          "cta-tickle is task-server -> agent");
+    assert_int_equal(life(&f, &ns, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, ns.label.rule), "win-tickle-tcp");
+    assert_int_equal(ns.label.confidence, ITM_CONF_ROLE);
+    assert_int_equal(life(&f, &ts, 1, NULL, 0), 0);
+    assert_int_equal(life(&f, &ts2, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, ts2.label.rule), "cta-tickle");
+    /* a shared port (DNS) used by other roles is not ITMS traffic, not a finding */
+    assert_int_equal(life(&f, &dns, 1, NULL, 0), 0);
+    assert_int_equal(dns.label.rule, ITM_NO_RULE);
+    fx_close(&f);
+}
+
+static void test_lateral_movement(void **state)
+{
+    char site[512];
+    struct fx f;
+    struct itm_flow_rec smb = flow(1, 6, "10.1.16.21", 40000, "10.1.16.22", 445);
+    struct itm_flow_rec rdp = flow(2, 6, "10.1.16.21", 40001, "10.1.16.22", 3389);
+    struct itm_flow_rec p2p = flow(3, 6, "10.1.16.21", 40002, "10.1.16.22", 56118);
+    struct itm_flow_rec ps = flow(4, 6, "10.1.16.21", 40003, "10.1.0.30", 445);
+    struct itm_flow_rec adm = flow(5, 6, "10.1.16.25", 40004, "10.1.16.22", 445);
+    struct itm_flow_rec ns = flow(6, 6, "10.1.0.10", 40005, "10.1.16.22", 445);
+    (void)state;
+
+    snprintf(site, sizeof(site), "%s[allow]\nflag = lateral_movement client = 10.1.16.25\n",
+             base_site);
+    fx_open(&f, site);
+    assert_int_equal(life(&f, &smb, 1, NULL, 0), ITM_F_LATERAL);
+    assert_string_equal(smb.label.reason, "agent 10.1.16.21 -> agent 10.1.16.22 on tcp/445 (SMB)");
+    assert_int_equal(life(&f, &rdp, 1, NULL, 0), ITM_F_LATERAL);
+    assert_non_null(strstr(rdp.label.reason, "(RDP)"));
+    assert_int_equal(life(&f, &p2p, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, p2p.label.rule), "win-p2p");
+    assert_int_equal(life(&f, &ps, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, ps.label.rule), "ps-unc");
+    assert_int_equal(life(&f, &adm, 1, NULL, 0), 0); /* allowed by the site */
+    assert_int_equal(life(&f, &ns, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, ns.label.rule), "ns-push-smb");
+    fx_close(&f);
+}
+
+static void test_scan_ports_and_hosts(void **state)
+{
+    char site[512];
+    struct fx f;
+    struct itm_flow_rec r;
+    uint32_t raised;
+    uint64_t t = T0;
+    char host[32];
+    (void)state;
+
+    snprintf(site, sizeof(site), "%s[policy]\nscan_ports = 4\nscan_hosts = 5\nscan_window = 10\n",
+             base_site);
+    fx_open(&f, site);
+    for (uint16_t p = 1000; p < 1003; p++) {
+        r = flow_at(p, 6, "10.2.0.9", 40000, "10.2.0.5", p, t += SEC);
+        assert_int_equal(life(&f, &r, 0, NULL, 0), 0);
+    }
+    r = flow_at(1003, 6, "10.2.0.9", 40000, "10.2.0.5", 1003, t += SEC);
+    assert_int_equal(life(&f, &r, 0, NULL, 0), ITM_F_SCAN);
+    assert_string_equal(r.label.reason, "10.2.0.9 reached 4 ports of 10.2.0.5 within 10 s");
+    r = flow_at(1004, 6, "10.2.0.9", 40000, "10.2.0.5", 1004, t += SEC);
+    assert_int_equal(life(&f, &r, 0, NULL, 0), 0); /* once per window */
+    /* the same ports again in the next window count afresh */
+    t += 10 * SEC;
+    for (uint16_t p = 1000; p < 1004; p++) {
+        r = flow_at(p, 6, "10.2.0.9", 40000, "10.2.0.5", p, t += SEC / 10);
+        raised = life(&f, &r, 0, NULL, 0);
+        assert_int_equal(raised, p == 1003 ? ITM_F_SCAN : 0);
+    }
+    /* horizontal: five hosts on one port */
+    for (unsigned h = 1; h <= 5; h++) {
+        snprintf(host, sizeof(host), "10.2.1.%u", h);
+        r = flow_at(h, 6, "10.2.0.8", 40000, host, 3306, t += SEC / 10);
+        raised = life(&f, &r, 0, NULL, 0);
+        assert_int_equal(raised, h == 5 ? ITM_F_SCAN : 0);
+    }
+    assert_string_equal(r.label.reason, "10.2.0.8 reached 5 hosts on tcp/3306 within 10 s");
+    /* the NS tickling its agents is documented traffic between known roles */
+    for (unsigned h = 1; h <= 8; h++) {
+        snprintf(host, sizeof(host), "10.1.16.%u", 100 + h);
+        r = flow_at(h, 6, "10.1.0.10", 40000, host, 52028, t += SEC / 10);
+        assert_int_equal(life(&f, &r, 1, NULL, 0), 0);
+    }
+    fx_close(&f);
+}
+
+static void test_scan_sources_bounded(void **state)
+{
+    static const char site[] = "[policy]\nscan_ports = 3\nscan_window = 60\n";
+    struct itm_classify_limits lim = {0, 0, 0, 1};
+    struct itm_classify_stats st;
+    struct fx f;
+    struct itm_flow_rec r;
+    (void)state;
+
+    fx_open_lim(&f, site, &lim);
+    r = flow(1, 6, "10.2.0.9", 40000, "10.2.0.5", 1000);
+    assert_int_equal(life(&f, &r, 0, NULL, 0), 0);
+    for (uint16_t p = 1000; p < 1003; p++) {
+        r = flow(p, 6, "10.2.0.7", 40000, "10.2.0.5", p);
+        assert_int_equal(life(&f, &r, 0, NULL, 0), 0); /* not tracked: table full */
+    }
+    itm_classifier_stats(f.c, &st);
+    assert_int_equal(st.scan_dropped, 3);
+    /* after the reset between passes there is room again */
+    itm_classifier_reset_transient(f.c);
+    for (uint16_t p = 1000; p < 1003; p++) {
+        r = flow(p, 6, "10.2.0.7", 40000, "10.2.0.5", p);
+        assert_int_equal(life(&f, &r, 0, NULL, 0), p == 1002 ? ITM_F_SCAN : 0);
+    }
+    fx_close(&f);
+}
+
+static void test_external_and_unexpected(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec ext = flow(1, 6, "10.1.16.21", 40000, "8.8.8.8", 8443);
+    struct itm_flow_rec web = flow(2, 6, "10.1.16.21", 40001, "8.8.8.8", 443);
+    struct itm_flow_rec unx = flow(3, 6, "10.1.16.21", 40002, "10.1.0.99", 3306);
+    struct itm_flow_rec none = flow(4, 6, "10.2.0.1", 40003, "10.2.0.2", 3306);
+    struct itm_flow_rec ssdp = flow(5, 17, "10.1.16.21", 40004, "239.255.255.250", 1900);
+    uint32_t raised;
+    (void)state;
+
+    fx_open(&f, base_site);
+    /* nothing until the flow ends: a payload check might still explain it */
+    assert_int_equal(ev(&f, &ext, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0), 0);
+    raised = ev(&f, &ext, ITM_CE_END, ITM_DIR_TOSERVER, NULL, 0);
+    assert_int_equal(raised, ITM_F_EXTERNAL);
+    assert_string_equal(ext.label.reason, "agent 10.1.16.21 -> host 8.8.8.8 on tcp/8443: non-local "
+                                          "peer, no rule explains it");
+    assert_int_equal(life(&f, &web, 1, NULL, 0), 0);
+    assert_int_equal(life(&f, &unx, 1, NULL, 0), ITM_F_UNEXPECTED_PORT);
+    assert_string_equal(unx.label.reason, "agent 10.1.16.21 -> host 10.1.0.99 on tcp/3306: no "
+                                          "rule explains it");
+    assert_int_equal(life(&f, &none, 1, NULL, 0), 0);
+    assert_int_equal(life(&f, &ssdp, 0, NULL, 0), 0);
+    fx_close(&f);
+}
+
+static void test_nonstandard_port(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec alt = flow(1, 6, "10.1.16.21", 40000, "10.1.0.10", 8080);
+    struct itm_flow_rec plain = flow(2, 6, "10.1.16.21", 40001, "10.1.0.10", 8080);
+    struct itm_flow_rec smb = flow(3, 6, "10.1.16.21", 40002, "10.1.0.30", 8445);
+    uint8_t b[68];
+    size_t n = smb2_negotiate(b);
+    (void)state;
+
+    fx_open(&f, base_site);
+    assert_int_equal(life(&f, &alt, 1, http_altiris, strlen(http_altiris)),
+                     ITM_F_NONSTANDARD_PORT);
+    assert_string_equal(alt.label.reason, "http /Altiris/ on tcp/8080 (10.1.16.21 -> 10.1.0.10): "
+                                          "move agent-initial to port 8080 in the site file");
+    assert_string_equal(rid(&f, alt.label.rule), "agent-initial");
+    assert_int_equal(life(&f, &plain, 1, http_plain, strlen(http_plain)), ITM_F_UNEXPECTED_PORT);
+    assert_int_equal(life(&f, &smb, 1, b, n), ITM_F_NONSTANDARD_PORT);
+    assert_non_null(strstr(smb.label.reason, "ps-unc, whose port cannot be moved"));
+    fx_close(&f);
+}
+
+static void test_moved_port_is_standard(void **state)
+{
+    char site[512];
+    struct fx f;
+    struct itm_flow_rec alt = flow(1, 6, "10.1.16.21", 40000, "10.1.0.10", 8080);
+    (void)state;
+
+    snprintf(site, sizeof(site), "%s[move]\nagent-initial ports = 8080\n", base_site);
+    fx_open(&f, site);
+    assert_int_equal(life(&f, &alt, 1, http_altiris, strlen(http_altiris)), 0);
+    assert_string_equal(rid(&f, alt.label.rule), "agent-initial");
+    assert_int_equal(alt.label.confidence, ITM_CONF_PAYLOAD);
+    fx_close(&f);
+}
+
+static void test_cleartext(void **state)
+{
+    char site[512];
+    struct fx f;
+    struct itm_flow_rec h = flow(1, 6, "10.1.16.21", 40000, "10.1.0.10", 80);
+    struct itm_flow_rec s = flow(2, 6, "10.1.16.21", 40001, "10.1.0.10", 443);
+    struct itm_flow_rec t = flow(3, 6, "10.1.0.20", 40002, "10.1.0.10", 80);
+    (void)state;
+
+    snprintf(site, sizeof(site), "%s[policy]\ncleartext = on\n", base_site);
+    fx_open(&f, site);
+    assert_int_equal(ev(&f, &h, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0), ITM_F_CLEARTEXT);
+    assert_string_equal(h.label.reason, "agent 10.1.16.21 -> notification-server 10.1.0.10 on "
+                                        "tcp/80: plain HTTP (agent-initial), HTTPS required");
+    assert_int_equal(life(&f, &s, 1, NULL, 0), 0);
+    assert_int_equal(life(&f, &t, 1, NULL, 0), 0); /* task server, not an agent */
+    fx_close(&f);
+
+    fx_open(&f, base_site); /* cleartext off by default */
+    h = flow(1, 6, "10.1.16.21", 40000, "10.1.0.10", 80);
+    assert_int_equal(life(&f, &h, 1, http_altiris, strlen(http_altiris)), 0);
+    fx_close(&f);
+}
+
+static void test_payload_mismatch(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec r = flow(1, 6, "10.1.16.21", 40000, "10.1.0.10", 80);
+    struct itm_classify_stats st;
+    (void)state;
+
+    fx_open(&f, base_site);
+    assert_int_equal(ev(&f, &r, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0), 0);
+    assert_int_equal(r.label.confidence, ITM_CONF_ROLE);
+    assert_int_equal(ev(&f, &r, ITM_CE_PAYLOAD, ITM_DIR_TOSERVER, ssh_banner, strlen(ssh_banner)),
+                     ITM_F_PAYLOAD_MISMATCH);
+    assert_int_equal(r.label.confidence, ITM_CONF_PORT);
+    assert_string_equal(r.label.reason, "tcp/80 carries ssh, not http as agent-initial expects");
+    assert_int_equal(ev(&f, &r, ITM_CE_END, ITM_DIR_TOSERVER, NULL, 0), 0);
+    assert_int_equal(r.label.confidence, ITM_CONF_PORT);
+    itm_classifier_stats(f.c, &st);
+    assert_int_equal(st.payload_checks, 1);
+    assert_int_equal(st.payload_mismatch, 1);
+    fx_close(&f);
+}
+
+/* ---- expectations ---- */
+
+static void test_tftp_expectation(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec req = flow(7, 17, "10.1.40.50", 2070, "10.1.0.40", 69);
+    struct itm_flow_rec data = flow(8, 17, "10.1.0.40", 49200, "10.1.40.50", 2070);
+    struct itm_flow_rec other = flow(9, 17, "10.1.0.40", 49201, "10.1.40.51", 2071);
+    struct itm_classify_stats st;
+    (void)state;
+
+    fx_open(&f, base_site);
+    assert_int_equal(life(&f, &req, 0, tftp_rrq, sizeof(tftp_rrq)), 0);
+    assert_string_equal(rid(&f, req.label.rule), "ds-tftp");
+    assert_int_equal(req.label.insp.subtype, 1);
+    assert_string_equal(req.label.insp.text, "pxelinux.0");
+    assert_int_equal(life(&f, &data, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, data.label.rule), "ds-tftp-data");
+    assert_int_equal(data.label.related_id, 7);
+    assert_int_equal(data.label.confidence, ITM_CONF_RELATED);
+    assert_int_equal(life(&f, &other, 1, NULL, 0) & ~ITM_F_UNEXPECTED_PORT, 0);
+    assert_string_not_equal(rid(&f, other.label.rule), "ds-tftp-data");
+    assert_int_equal(other.label.related_id, 0);
+    itm_classifier_stats(f.c, &st);
+    assert_int_equal(st.expect_created, 1);
+    assert_int_equal(st.expect_matched, 1);
+    fx_close(&f);
+}
+
+static void test_pxe_chain(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec dhcp = flow(1, 17, "0.0.0.0", 68, "255.255.255.255", 67);
+    struct itm_flow_rec proxy = flow(2, 17, "10.1.40.50", 68, "10.1.0.40", 4011);
+    struct itm_flow_rec tftp = flow(3, 17, "10.1.40.50", 2070, "10.1.0.40", 69);
+    struct itm_flow_rec data = flow(4, 17, "10.1.0.40", 49200, "10.1.40.50", 2070);
+    struct itm_flow_rec tcp = flow(5, 6, "10.1.40.50", 50001, "10.1.0.40", 4433);
+    struct itm_flow_rec late = flow_at(6, 6, "10.1.40.50", 50002, "10.1.0.40", 4433,
+                                       tcp.first_ns + 200 * SEC);
+    struct itm_flow_rec other = flow(7, 17, "10.1.40.60", 68, "10.1.0.40", 4011);
+    struct itm_pkt p;
+    uint8_t b[300];
+    size_t n = dhcp_discover(b, sizeof(b), mac1, 1);
+    (void)state;
+
+    fx_open(&f, base_site);
+    assert_int_equal(life(&f, &dhcp, 0, b, n), 0);
+    assert_string_equal(rid(&f, dhcp.label.rule), "ds-pxe");
+    assert_true(dhcp.label.insp.flags & ITM_ID_PXECLIENT);
+    p = pkt_of(&proxy, ITM_DIR_TOSERVER, NULL, 0);
+    p.has_mac = 1;
+    memcpy(p.mac_src, mac1, 6);
+    ev_pkt(&f, &proxy, ITM_CE_NEW, ITM_DIR_TOSERVER, &p);
+    ev(&f, &proxy, ITM_CE_END, ITM_DIR_TOSERVER, NULL, 0);
+    assert_string_equal(rid(&f, proxy.label.rule), "ds-pxe");
+    assert_int_equal(proxy.label.related_id, 1);
+    assert_int_equal(proxy.label.confidence, ITM_CONF_RELATED);
+    assert_int_equal(life(&f, &tftp, 0, tftp_rrq, sizeof(tftp_rrq)), 0);
+    assert_string_equal(rid(&f, tftp.label.rule), "ds-tftp");
+    assert_int_equal(tftp.label.related_id, 2);
+    assert_int_equal(life(&f, &data, 1, NULL, 0), 0);
+    assert_int_equal(data.label.related_id, 3);
+    assert_int_equal(life(&f, &tcp, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, tcp.label.rule), "ds-pxe-tcp");
+    assert_int_equal(tcp.label.related_id, 3);
+    /* past the expectation timeout the chain is gone */
+    assert_int_equal(life(&f, &late, 1, NULL, 0), 0);
+    assert_int_equal(late.label.related_id, 0);
+    assert_int_equal(late.label.confidence, ITM_CONF_PORT);
+    /* another client's proxyDHCP with no DHCP before it starts its own chain */
+    assert_int_equal(life(&f, &other, 1, NULL, 0), 0);
+    assert_int_equal(other.label.related_id, 0);
+    fx_close(&f);
+}
+
+static void test_dhcp_without_pxe_starts_nothing(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec dhcp = flow(1, 17, "0.0.0.0", 68, "255.255.255.255", 67);
+    struct itm_flow_rec proxy = flow(2, 17, "10.1.40.50", 68, "10.1.0.40", 4011);
+    struct itm_pkt p;
+    uint8_t b[300];
+    size_t n = dhcp_discover(b, sizeof(b), mac1, 0);
+    (void)state;
+
+    fx_open(&f, base_site);
+    assert_int_equal(life(&f, &dhcp, 0, b, n), 0);
+    assert_int_equal(dhcp.label.insp.flags & ITM_ID_PXECLIENT, 0);
+    p = pkt_of(&proxy, ITM_DIR_TOSERVER, NULL, 0);
+    p.has_mac = 1;
+    memcpy(p.mac_src, mac1, 6);
+    ev_pkt(&f, &proxy, ITM_CE_NEW, ITM_DIR_TOSERVER, &p);
+    assert_int_equal(proxy.label.related_id, 0);
+    fx_close(&f);
+}
+
+static void test_broad_ranges_need_a_role(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec u = flow(1, 6, "10.9.0.1", 50000, "10.9.0.2", 40000);
+    struct itm_flow_rec ns = flow(2, 6, "10.1.0.10", 50001, "10.9.0.2", 40000);
+    struct itm_flow_rec v6 = flow(3, 58, "2001:db8::21", 9, "2001:db8::30", 9);
+    (void)state;
+
+    fx_open(&f, base_site);
+    assert_int_equal(life(&f, &u, 1, NULL, 0), 0);
+    assert_int_equal(u.label.rule, ITM_NO_RULE);
+    assert_int_equal(life(&f, &ns, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, ns.label.rule), "ns-data-connector");
+    assert_int_equal(ns.label.confidence, ITM_CONF_PORT);
+    v6.icmp_type = 128; /* ICMPv6 echo request */
+    assert_int_equal(life(&f, &v6, 1, NULL, 0), 0);
+    assert_string_equal(rid(&f, v6.label.rule), "agent-ping");
+    fx_close(&f);
+}
+
+static void test_midstream_gives_no_mismatch(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec r = flow(1, 6, "10.1.16.21", 40000, "10.1.0.10", 80);
+    (void)state;
+
+    r.orient = 1; /* first seen mid-stream, client chosen by the listening port */
+    r.tcp_state = ITM_TCPS_MIDSTREAM;
+    fx_open(&f, base_site);
+    assert_int_equal(life(&f, &r, 1, ssh_banner, strlen(ssh_banner)), 0);
+    assert_string_equal(rid(&f, r.label.rule), "agent-initial");
+    assert_int_equal(r.label.insp.verdict, ITM_V_UNKNOWN);
+    assert_int_equal(r.label.confidence, ITM_CONF_ROLE);
+    fx_close(&f);
+}
+
+static void test_refused_port_is_not_unexpected(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec r = flow(1, 6, "10.1.16.21", 40000, "10.1.0.99", 3306);
+    (void)state;
+
+    fx_open(&f, base_site);
+    ev(&f, &r, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0);
+    r.pkts[ITM_DIR_TOCLIENT] = 1;
+    r.tcp_state = ITM_TCPS_RESET;
+    assert_int_equal(ev(&f, &r, ITM_CE_END, ITM_DIR_TOSERVER, NULL, 0), 0);
+    itm_classifier_observe(f.c, &r);
+    /* and the closed address gets no slot in the host table */
+    assert_int_equal(itm_classifier_host_count(f.c), 1);
+    fx_close(&f);
+}
+
+static void test_traps_make_event_console_unless_manager(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec r;
+    (void)state;
+
+    fx_open(&f, NULL);
+    r = flow(1, 17, "10.0.9.1", 40000, "10.0.0.50", 162);
+    observe(&f, r);
+    r = flow(2, 17, "10.0.9.1", 40001, "10.0.0.80", 162);
+    observe(&f, r);
+    r = flow(3, 17, "10.0.0.80", 40002, "10.0.9.1", 161); /* it polls devices */
+    answer(&r);
+    observe(&f, r);
+    assert_int_equal(roles(&f, "10.0.0.50"), RB(EVENT_CONSOLE));
+    assert_int_equal(roles(&f, "10.0.0.80"), 0);
+    fx_close(&f);
+}
+
+static void test_reload_without_site_uses_defaults(void **state)
+{
+    struct fx f;
+    (void)state;
+
+    fx_open(&f, base_site);
+    observe_tcp(&f, 1, "10.1.0.10", "10.9.0.20", 50123);
+    assert_int_equal(roles(&f, "10.1.0.10"), RB(NS));
+    itm_classifier_reload(f.c, f.db, NULL);
+    assert_int_equal(roles(&f, "10.1.0.10"), 0);
+    assert_int_equal(roles(&f, "10.9.0.20"), RB(TASK_SERVER));
+    fx_close(&f);
+}
+
+/* ---- limits ---- */
+
+static void test_host_table_full(void **state)
+{
+    struct itm_classify_limits lim = {3, 0, 0, 0};
+    struct itm_classify_stats st;
+    struct fx f;
+    char a[32];
+    (void)state;
+
+    fx_open_lim(&f, NULL, &lim);
+    for (unsigned i = 1; i <= 5; i++) {
+        snprintf(a, sizeof(a), "10.0.0.%u", i);
+        observe_tcp(&f, i, "10.0.0.100", a, 52028);
+    }
+    assert_int_equal(itm_classifier_host_count(f.c), 3);
+    assert_int_equal(roles(&f, "10.0.0.1"), RB(AGENT));
+    assert_int_equal(roles(&f, "10.0.0.2"), RB(AGENT));
+    assert_int_equal(roles(&f, "10.0.0.3"), 0); /* the third slot went to 10.0.0.100 */
+    itm_classifier_stats(f.c, &st);
+    assert_int_equal(st.hosts_dropped, 3);
+    fx_close(&f);
+}
+
+static void test_expectations_full_and_expire(void **state)
+{
+    struct itm_classify_limits lim = {0, 2, 5, 0};
+    struct itm_classify_stats st;
+    struct fx f;
+    struct itm_flow_rec r;
+    (void)state;
+
+    fx_open_lim(&f, base_site, &lim);
+    for (uint16_t i = 0; i < 3; i++) {
+        r = flow(i + 1, 17, "10.1.40.50", (uint16_t)(2000 + i), "10.1.0.40", 69);
+        life(&f, &r, 0, tftp_rrq, sizeof(tftp_rrq));
+    }
+    itm_classifier_stats(f.c, &st);
+    assert_int_equal(st.expect_created, 2);
+    assert_int_equal(st.expect_dropped, 1);
+    /* the third request found no room: its transfer stays unrelated */
+    r = flow(10, 17, "10.1.0.40", 49000, "10.1.40.50", 2002);
+    life(&f, &r, 1, NULL, 0);
+    assert_int_equal(r.label.related_id, 0);
+    r = flow(11, 17, "10.1.0.40", 49001, "10.1.40.50", 2000);
+    life(&f, &r, 1, NULL, 0);
+    assert_int_equal(r.label.related_id, 1);
+    /* six seconds later the other one has expired */
+    r = flow_at(12, 17, "10.1.0.40", 49002, "10.1.40.50", 2001, T0 + 6 * SEC);
+    life(&f, &r, 1, NULL, 0);
+    assert_int_equal(r.label.related_id, 0);
+    itm_classifier_stats(f.c, &st);
+    assert_int_equal(st.expect_matched, 1);
+    assert_int_equal(st.expect_expired, 1);
+    fx_close(&f);
+}
+
+static void test_reload_keeps_learned_roles(void **state)
+{
+    struct fx f;
+    struct itm_site *s2;
+    struct itm_diag d = {itm_diag_stderr, NULL, 0};
+    static const char site2[] = "[roles]\n10.0.0.30 package-server\n";
+    struct itm_flow_rec r = flow(5, 6, "10.0.0.10", 40000, "10.0.0.30", 445);
+    int err;
+    (void)state;
+
+    fx_open(&f, NULL);
+    observe_tcp(&f, 1, "10.0.0.10", "10.0.0.20", 50123);
+    s2 = itm_site_load_mem("s2", site2, strlen(site2), &d, &err);
+    assert_non_null(s2);
+    itm_classifier_reload(f.c, f.db, s2);
+    assert_int_equal(roles(&f, "10.0.0.20"), RB(TASK_SERVER));
+    assert_int_equal(roles(&f, "10.0.0.30"), RB(PACKAGE_SERVER));
+    life(&f, &r, 1, NULL, 0);
+    assert_string_equal(rid(&f, r.label.rule), "ps-unc");
+    itm_classifier_free(f.c);
+    f.c = NULL;
+    itm_site_free(s2);
+    fx_close(&f);
+}
+
+/* Every allocation may fail: the classifier either is not made or keeps working, and
+ * nothing leaks (the sanitizer build checks). */
+static void test_allocation_failures(void **state)
+{
+    struct itm_sigdb *db;
+    struct itm_diag d = {NULL, NULL, 0};
+    int err, made = 0;
+    (void)state;
+
+    db = itm_sigdb_load_file(SIG, &d, &err);
+    assert_non_null(db);
+    for (long n = 0; n < 80; n++) {
+        struct itm_classifier *c;
+        struct itm_flow_rec r;
+        struct itm_pkt p;
+
+        itm_alloc_fail_after(n);
+        c = itm_classifier_new(db, NULL, NULL, &err);
+        if (!c) {
+            itm_alloc_fail_after(-1);
+            assert_int_equal(err, ITM_ERR_NOMEM);
+            continue;
+        }
+        made++;
+        for (uint16_t i = 0; i < 6; i++) {
+            r = flow(i + 1, 17, "10.1.40.50", (uint16_t)(2000 + i), "10.2.0.40", 69);
+            p = pkt_of(&r, ITM_DIR_TOSERVER, tftp_rrq, sizeof(tftp_rrq));
+            itm_classify(c, &r, &p, ITM_CE_NEW, ITM_DIR_TOSERVER, &r.label);
+            itm_classify(c, &r, &p, ITM_CE_PAYLOAD, ITM_DIR_TOSERVER, &r.label);
+            answer(&r);
+            itm_classifier_observe(c, &r);
+        }
+        itm_alloc_fail_after(-1);
+        itm_classifier_freeze(c);
+        itm_classifier_free(c);
+    }
+    assert_true(made > 0);
+    itm_sigdb_free(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ambiguous_443_unknown_hosts),
+        cmocka_unit_test(test_web_rule_chosen_by_roles),
+        cmocka_unit_test(test_icmp_echo_to_package_server),
+        cmocka_unit_test(test_multicast_tickle_and_wrong_group),
+        cmocka_unit_test(test_moved_tickle_group),
+        cmocka_unit_test(test_igmp_join_tickle_group),
+        cmocka_unit_test(test_infer_notification_server),
+        cmocka_unit_test(test_infer_ns_needs_freeze_when_agents_come_late),
+        cmocka_unit_test(test_infer_servers),
+        cmocka_unit_test(test_infer_off_and_declared_win),
+        cmocka_unit_test(test_roles_table_print),
+        cmocka_unit_test(test_role_contradiction),
+        cmocka_unit_test(test_role_mismatch),
+        cmocka_unit_test(test_lateral_movement),
+        cmocka_unit_test(test_scan_ports_and_hosts),
+        cmocka_unit_test(test_scan_sources_bounded),
+        cmocka_unit_test(test_external_and_unexpected),
+        cmocka_unit_test(test_nonstandard_port),
+        cmocka_unit_test(test_moved_port_is_standard),
+        cmocka_unit_test(test_cleartext),
+        cmocka_unit_test(test_payload_mismatch),
+        cmocka_unit_test(test_tftp_expectation),
+        cmocka_unit_test(test_pxe_chain),
+        cmocka_unit_test(test_dhcp_without_pxe_starts_nothing),
+        cmocka_unit_test(test_broad_ranges_need_a_role),
+        cmocka_unit_test(test_midstream_gives_no_mismatch),
+        cmocka_unit_test(test_refused_port_is_not_unexpected),
+        cmocka_unit_test(test_traps_make_event_console_unless_manager),
+        cmocka_unit_test(test_reload_without_site_uses_defaults),
+        cmocka_unit_test(test_host_table_full),
+        cmocka_unit_test(test_expectations_full_and_expire),
+        cmocka_unit_test(test_reload_keeps_learned_roles),
+        cmocka_unit_test(test_allocation_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# bench.sh: throughput of itmscope against the libpcap floor (tools/pcap-floor.c, the same
+# fopen + 1 MiB setvbuf reading with nothing behind it). Run by hand, never by the test
+# suite: it prints figures, it does not pass or fail. See docs/performance.md.
+#
+# Usage: tools/bench.sh [BUILD_DIR]        (default build-bench, configured --buildtype=release)
+# Environment:
+#   RUNS=5            alternating runs per program and capture (the median is reported)
+#   PACKETS=5000000   packets per generated capture
+#   MODES="one-pass one-pass-json two-pass two-pass-json"   itmscope runs to measure
+#   CAPTURES="many long"   many: ~1M short flows, 65,536 open at a time; long: 1,000 flows
+#   CALLGRIND=1       instructions per packet on a cut of CUT packets (0: skip)
+#   CUT=200000
+#   ITMSCOPE=PATH     another itmscope binary (e.g. a copy of an older build), same captures
+# Captures are generated once with itms-gen's bench scenario into BUILD_DIR and reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=${1:-build-bench}
+runs=${RUNS:-5}
+packets=${PACKETS:-5000000}
+modes=${MODES:-one-pass one-pass-json two-pass two-pass-json}
+captures=${CAPTURES:-many long}
+cut=${CUT:-200000}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if [ ! -d "$build" ]; then
+    meson setup "$build" --buildtype=release >/dev/null
+fi
+if [ "$(meson introspect --buildoptions "$build" | jq -r '.[] | select(.name=="buildtype") | .value')" != release ]; then
+    echo "bench: warning: $build is not a release build; figures will not be comparable" >&2
+fi
+ninja -C "$build" src/itmscope tools/pcap-floor tools/itms-gen >/dev/null
+
+itm=${ITMSCOPE:-$build/src/itmscope}
+floor=$build/tools/pcap-floor
+gen=$build/tools/itms-gen
+
+capture_file() { echo "$build/bench-$1-$packets.pcap"; }
+
+make_capture() { # name
+    local f; f=$(capture_file "$1")
+    [ -s "$f" ] && return
+    echo "bench: generating $f" >&2
+    case $1 in
+    many) "$gen" bench -w "$f.tmp" --packets "$packets" --flows $((packets / 5)) --concurrent 65536 ;;
+    long) "$gen" bench -w "$f.tmp" --packets "$packets" --flows 1000 --concurrent 1000 ;;
+    *) echo "bench: unknown capture $1" >&2; exit 2 ;;
+    esac
+    mv "$f.tmp" "$f"
+}
+
+# The first N records of a pcap (classic format: 24-byte header, 16-byte record headers).
+cut_capture() { # in out n
+    [ -s "$2" ] && return
+    python3 - "$1" "$2" "$3" <<'EOF'
+import struct, sys
+src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with open(src, 'rb') as f, open(dst + '.tmp', 'wb') as o:
+    hdr = f.read(24)
+    endian = '<' if hdr[:4] in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') else '>'
+    o.write(hdr)
+    for _ in range(n):
+        rh = f.read(16)
+        if len(rh) < 16:
+            break
+        caplen = struct.unpack(endian + 'IIII', rh)[2]
+        o.write(rh + f.read(caplen))
+import os
+os.rename(dst + '.tmp', dst)
+EOF
+}
+
+# One timed run: prints "cpu_seconds wall_seconds maxrss_kib".
+timed() {
+    /usr/bin/time -f '%U %S %e %M' -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" || {
+        echo "bench: failed: $*" >&2; cat "$tmp/err" >&2; exit 1; }
+    awk '{ printf "%.2f %.2f %d\n", $1 + $2, $3, $4 }' "$tmp/time"
+}
+
+itm_args() { # mode capture-file json-file
+    case $1 in
+    one-pass) echo "-q --one-pass -r $2" ;;
+    one-pass-json) echo "-q --one-pass -r $2 --json $3" ;;
+    two-pass) echo "-q -r $2" ;;
+    two-pass-json) echo "-q -r $2 --json $3" ;;
+    esac
+}
+
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "bench: $(date -u +%FT%TZ) $(uname -m), $(nproc) cpu, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench: $runs runs each, alternating; packets/s from CPU time (user+sys) and from wall time"
+for cap in $captures; do
+    make_capture "$cap"
+    f=$(capture_file "$cap")
+    : >"$tmp/floor"
+    for m in $modes; do : >"$tmp/$m"; done
+    for ((i = 0; i < runs; i++)); do
+        timed "$floor" "$f" >>"$tmp/floor"
+        for m in $modes; do
+            # shellcheck disable=SC2046
+            timed "$itm" $(itm_args "$m" "$f" "$tmp/events.json") >>"$tmp/$m"
+            if [ "$m" = one-pass-json ] && [ ! -s "$tmp/flows-$cap" ]; then
+                tail -n 1 "$tmp/events.json" |
+                    jq -r '.stats.flows | "\(.created) \(.active_max)"' >"$tmp/flows-$cap"
+            fi
+        done
+    done
+    fcpu=$(awk '{print $1}' "$tmp/floor" | median)
+    fwall=$(awk '{print $2}' "$tmp/floor" | median)
+    echo
+    echo "== capture $cap: $f"
+    if [ -s "$tmp/flows-$cap" ]; then
+        read -r created active <"$tmp/flows-$cap"
+        echo "   flows: $created created, $active tracked at once (peak)"
+    else
+        active=0
+    fi
+    printf '   %-16s %12s %6s %12s %6s %10s %10s\n' program pkt/s-cpu ratio pkt/s-wall ratio \
+        peak-RSS B/flow
+    printf '   %-16s %12.0f %6s %12.0f %6s %8d K\n' floor "$(calc "$packets / $fcpu")" 1 \
+        "$(calc "$packets / $fwall")" 1 "$(awk '{print $3}' "$tmp/floor" | median)"
+    for m in $modes; do
+        cpu=$(awk '{print $1}' "$tmp/$m" | median)
+        wall=$(awk '{print $2}' "$tmp/$m" | median)
+        rss=$(awk '{print $3}' "$tmp/$m" | median)
+        bpf=-
+        if [ "${active:-0}" -gt 0 ]; then bpf=$(awk "BEGIN { printf \"%d\", $rss * 1024 / $active }"); fi
+        printf '   %-16s %12.0f %6.3f %12.0f %6.3f %8d K %10s\n' "itmscope $m" \
+            "$(calc "$packets / $cpu")" "$(calc "$fcpu / $cpu")" \
+            "$(calc "$packets / $wall")" "$(calc "$fwall / $wall")" "$rss" "$bpf"
+    done
+    for m in one-pass-json two-pass-json; do
+        base=${m%-json}
+        if [ -s "$tmp/$m" ] && [ -s "$tmp/$base" ]; then
+            printf '   JSON cost (%s): %.1f%% of throughput (CPU time)\n' "$base" \
+                "$(calc "100 * (1 - $(awk '{print $1}' "$tmp/$base" | median) / $(awk '{print $1}' "$tmp/$m" | median))")"
+        fi
+    done
+done
+
+if [ "${CALLGRIND:-1}" = 1 ] && command -v valgrind >/dev/null; then
+    echo
+    echo "== instructions per packet (callgrind, first $cut packets; fixed start-up cost removed)"
+    printf '   %-8s %-22s %14s %10s\n' capture program instructions per-packet
+    python3 -c 'import sys; open(sys.argv[1], "wb").write(bytes.fromhex(
+        "d4c3b2a1020004000000000000000000ffff000001000000"))' "$tmp/empty.pcap"
+    ir() { # program args...: total instructions
+        valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "$@" >/dev/null 2>"$tmp/cg.err"
+        sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/cg.err"
+    }
+    for cap in $captures; do
+        c=$build/bench-$cap-$packets-cut$cut.pcap
+        cut_capture "$(capture_file "$cap")" "$c" "$cut"
+        for prog in floor one-pass one-pass-json two-pass; do
+            if [ $prog = floor ]; then
+                base=$(ir "$floor" "$tmp/empty.pcap"); total=$(ir "$floor" "$c")
+            else
+                # shellcheck disable=SC2046
+                base=$(ir "$itm" $(itm_args "$prog" "$tmp/empty.pcap" "$tmp/cg.json"))
+                # shellcheck disable=SC2046
+                total=$(ir "$itm" $(itm_args "$prog" "$c" "$tmp/cg.json"))
+            fi
+            printf '   %-8s %-22s %14d %10.0f\n' "$cap" "$prog" "$total" \
+                "$(calc "($total - $base) / $cut")"
+        done
+    done
+fi
