@@ -234,6 +234,8 @@ int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_at
         if (n == PCAP_ERROR) {
             const char *err = pcap_geterr(c->p);
             char buf[PCAP_ERRBUF_SIZE + 200];
+            if (!err)
+                err = "read error";
             /* libpcap cannot deliver a pcapng whose interfaces differ in link type: stop
              * loudly rather than look like a short capture */
             if (strstr(err, "different from the type of the first interface")) {
@@ -277,4 +279,10 @@ void itm_capture_progress(const struct itm_capture *c, uint64_t *done, uint64_t 
 
     *total = c->size;
     *done = pos > 0 ? (uint64_t)pos : 0;
+}
+
+void itm_capture_breakloop(struct itm_capture *c)
+{
+    /* libpcap 1.10 wakes its poll() through an eventfd here; only write() is involved */
+    pcap_breakloop(c->p);
 }

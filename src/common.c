@@ -194,8 +194,22 @@ char *itm_ip_format(const struct itm_ip *ip, char *buf, size_t len)
     if (len == 0)
         return buf;
     if (ip->family == 4) {
-        if (!inet_ntop(AF_INET, ip->a, buf, (socklen_t)len))
+        /* inet_ntop's text, written directly: it costs about 2,000 instructions per
+         * address, and outputs format two per flow */
+        char tmp[16], *p = tmp;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = ip->a[i];
+            if (v >= 100)
+                *p++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *p++ = (char)('0' + v / 10 % 10);
+            *p++ = (char)('0' + v % 10);
+            *p++ = i < 3 ? '.' : '\0';
+        }
+        if ((size_t)(p - tmp) > len)
             buf[0] = '\0';
+        else
+            memcpy(buf, tmp, (size_t)(p - tmp));
     } else if (ip->family == 6) {
         if (!inet_ntop(AF_INET6, ip->a, buf, (socklen_t)len))
             buf[0] = '\0';

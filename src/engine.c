@@ -354,6 +354,15 @@ const struct itm_stats *itm_engine_stats(struct itm_engine *e)
     return &e->st;
 }
 
+void itm_engine_advance(struct itm_engine *e, uint64_t now_ns)
+{
+    if (now_ns <= e->now_ns)
+        return;
+    e->now_ns = now_ns;
+    itm_flow_expire(e->flows, now_ns);
+    itm_frag_expire(e->frags, now_ns);
+}
+
 void itm_engine_emit_stats(struct itm_engine *e, uint64_t ts_ns)
 {
     refresh_stats(e);

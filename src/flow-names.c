@@ -72,7 +72,14 @@ const char *itm_ipproto_name(uint8_t proto, char *buf, size_t len)
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (names[i].num == proto) {
-            snprintf(buf, len, "%s", names[i].name);
+            /* a copy, not snprintf: this runs for every flow event */
+            size_t n = strlen(names[i].name);
+            if (len == 0)
+                return buf;
+            if (n >= len)
+                n = len - 1;
+            memcpy(buf, names[i].name, n);
+            buf[n] = '\0';
             return buf;
         }
     snprintf(buf, len, "IP-%u", proto);

@@ -9,6 +9,14 @@
 
 #include "flow-int.h"
 
+/* uthash starts a table at 32 buckets and doubles it when a chain reaches 10 entries, so a
+ * table of a few thousand flows walks three or four entries per lookup. Starting at 4,096
+ * buckets (64 KiB, once per table) keeps those chains at one; large tables grow as before. */
+#undef HASH_INITIAL_NUM_BUCKETS
+#undef HASH_INITIAL_NUM_BUCKETS_LOG2
+#define HASH_INITIAL_NUM_BUCKETS 4096U
+#define HASH_INITIAL_NUM_BUCKETS_LOG2 12U
+
 struct itm_flow_slab {
     struct itm_flow_slab *next;
     struct itm_flow flows[ITM_FLOW_SLAB];

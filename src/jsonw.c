@@ -56,20 +56,47 @@ static int needs_escape(unsigned char c)
     return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
 }
 
+#define JW_ONES UINT64_C(0x0101010101010101)
+#define JW_HIGHS UINT64_C(0x8080808080808080)
+
+/* Non-zero when some byte of the word may need escaping (exact for "some byte": each term
+ * is the usual test for a byte below a bound, or for a zero byte after an xor). */
+static uint64_t word_needs_escape(uint64_t x)
+{
+    uint64_t q = x ^ JW_ONES * '"', b = x ^ JW_ONES * '\\', d = x ^ JW_ONES * 0x7f;
+
+    return (((x - JW_ONES * 0x20) & ~x) | ((q - JW_ONES) & ~q) | ((b - JW_ONES) & ~b) |
+            ((d - JW_ONES) & ~d)) & JW_HIGHS;
+}
+
+/* Length of the prefix of s[0..len) that needs no escaping, eight bytes at a time. */
+static size_t safe_prefix(const char *s, size_t len)
+{
+    size_t i = 0;
+    uint64_t x;
+
+    for (; len - i >= 8; i += 8) {
+        memcpy(&x, s + i, 8);
+        if (word_needs_escape(x))
+            break;
+    }
+    while (i < len && !needs_escape((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
 static void jw_escaped(struct itm_jw *w, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t run = 0;
+    size_t len = strlen(s), run = safe_prefix(s, len);
 
     /* names and most values need no escape: one copy for the quoted string */
-    while (s[run] && !needs_escape((unsigned char)s[run]))
-        run++;
-    if (!s[run]) {
-        if (!jw_room(w, run + 2))
+    if (run == len) {
+        if (!jw_room(w, len + 2))
             return;
         w->buf[w->n] = '"';
-        memcpy(w->buf + w->n + 1, s, run);
-        w->n += run + 2;
+        memcpy(w->buf + w->n + 1, s, len);
+        w->n += len + 2;
         w->buf[w->n - 1] = '"';
         w->buf[w->n] = '\0';
         return;
@@ -79,9 +106,10 @@ static void jw_escaped(struct itm_jw *w, const char *s)
         unsigned char c;
         jw_raw(w, s, run);
         s += run;
-        c = (unsigned char)*s;
-        if (!c)
+        len -= run;
+        if (!len)
             break;
+        c = (unsigned char)*s;
         if (c == '"' || c == '\\') {
             char e[2] = {'\\', (char)c};
             jw_raw(w, e, 2);
@@ -90,21 +118,38 @@ static void jw_escaped(struct itm_jw *w, const char *s)
             jw_raw(w, e, 6);
         }
         s++;
-        run = 0;
-        while (s[run] && !needs_escape((unsigned char)s[run]))
-            run++;
+        len--;
+        run = safe_prefix(s, len);
     }
     jw_c(w, '"');
 }
 
+/* Keys are names from the program (see jsonw.h), so they are copied without the escape
+ * scan that values get: two thirds of the strings of an event are keys. */
 static void jw_key(struct itm_jw *w, const char *key)
 {
-    if (w->need_comma)
-        jw_c(w, ',');
-    if (key) {
-        jw_escaped(w, key);
-        jw_c(w, ':');
+    size_t len;
+    char *o;
+
+    if (!key) {
+        if (w->need_comma)
+            jw_c(w, ',');
+        w->need_comma = 1;
+        return;
     }
+    len = strlen(key);
+    if (!jw_room(w, len + 3 + (w->need_comma != 0)))
+        return;
+    o = w->buf + w->n;
+    if (w->need_comma)
+        *o++ = ',';
+    *o++ = '"';
+    memcpy(o, key, len);
+    o += len;
+    *o++ = '"';
+    *o++ = ':';
+    *o = '\0';
+    w->n = (size_t)(o - w->buf);
     w->need_comma = 1;
 }
 

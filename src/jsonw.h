@@ -27,7 +27,9 @@ struct itm_jw {
 void jw_init(struct itm_jw *w);
 void jw_reset(struct itm_jw *w);
 void jw_raw(struct itm_jw *w, const char *s, size_t len);
-/* Object/array structure; keys are written with a comma before them when needed. */
+/* Object/array structure; keys are written with a comma before them when needed. Keys are
+ * names chosen by the program (literals, name tables, numbers), written as given: they must
+ * need no escaping. Values are escaped. */
 void jw_obj_open(struct itm_jw *w, const char *key);  /* key NULL: anonymous */
 void jw_obj_close(struct itm_jw *w);
 void jw_arr_open(struct itm_jw *w, const char *key);

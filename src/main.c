@@ -46,10 +46,15 @@ struct opts {
 
 static volatile sig_atomic_t g_stop, g_reload, g_report;
 
+/* The live capture, for on_stop: libpcap does not return on a signal by itself. */
+static struct itm_capture *volatile g_live;
+
 static void on_stop(int sig)
 {
     (void)sig;
     g_stop = 1;
+    if (g_live)
+        itm_capture_breakloop(g_live);
 }
 
 static void on_hup(int sig)
@@ -528,6 +533,7 @@ struct live_ctx {
     struct run_state *rs;
     const struct opts *o;
     time_t next;
+    time_t last_advance;
     uint64_t last_pkts;
 };
 
@@ -540,6 +546,13 @@ static int live_tick(void *ctx)
     if (g_stop)
         return 1;
     handle_requests(lc->rs);
+    if (now != lc->last_advance) {
+        struct timespec ts;
+        /* a quiet interface delivers no packet time: let the wall clock expire flows */
+        clock_gettime(CLOCK_REALTIME, &ts);
+        itm_engine_advance(lc->e, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+        lc->last_advance = now;
+    }
     if (now < lc->next)
         return 0;
     if (itm_capture_stats(lc->cap, &recv, &drop, &ifdrop) == 0)
@@ -614,6 +627,7 @@ static int run_live(const struct opts *o, struct itm_engine *e, struct itm_captu
     if (itm_capture_stats(c, &recv, &drop, &ifdrop) == 0)
         itm_engine_set_kernel_stats(e, recv, drop, ifdrop);
     rs->cur = NULL;
+    g_live = NULL;
     itm_capture_close(c);
     if (end == ITM_CAP_ERROR) {
         fprintf(stderr, "itmscope: %s\n", msg);
@@ -778,6 +792,7 @@ int main(int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
+    g_live = live;
     install_signals();
     if (o.iface) {
         rc = run_live(&o, e, live, &rs);

@@ -55,4 +55,9 @@ int itm_capture_stats(struct itm_capture *c, uint64_t *recv, uint64_t *drop, uin
 /* Bytes read so far and the file size (0 when unknown: stdin, live): for a progress bar. */
 void itm_capture_progress(const struct itm_capture *c, uint64_t *done, uint64_t *total);
 
+/* Makes a running itm_capture_run return ITM_CAP_STOPPED promptly, also on a live
+ * interface where no packet arrives (libpcap would otherwise keep polling). Async-signal-
+ * safe: meant for SIGINT/SIGTERM handlers. */
+void itm_capture_breakloop(struct itm_capture *c);
+
 #endif

@@ -46,6 +46,9 @@ void itm_engine_packet(struct itm_engine *e, int linktype, uint64_t ts_ns, const
 /* Ends every flow with the reason (EOF or SHUTDOWN), writes the final stats event and
  * closes the outputs. Returns 0, or ITM_ERR_IO when an output failed to write. */
 int itm_engine_finish(struct itm_engine *e, int end_reason);
+/* Live: moves packet time to the wall clock when no packet has (a quiet network still
+ * expires its flows). Never moves time backwards. */
+void itm_engine_advance(struct itm_engine *e, uint64_t now_ns);
 /* Writes a periodic stats event (live). */
 void itm_engine_emit_stats(struct itm_engine *e, uint64_t ts_ns);
 

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# valgrind.sh: itmscope under valgrind memcheck, once for leaks and invalid accesses: a sample
+# capture through every output, a capture cut short, a rejected site file and a bad option.
+# Any memcheck error or leak (definite, indirect, possible) fails the test. Skips (exit 77)
+# without valgrind or on a sanitizer build, which valgrind cannot run.
+#
+# usage: valgrind.sh ITMSCOPE
+set -uo pipefail
+itm=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+
+if ! command -v valgrind >/dev/null; then
+    echo "skip: valgrind not installed (apt-get install valgrind)"
+    exit 77
+fi
+if grep -q -a -m1 __asan_init "$itm"; then
+    echo "skip: $itm is an AddressSanitizer build; valgrind needs a plain one"
+    exit 77
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+python3 "$here/make-bad-captures.py" "$T" || exit 1
+
+sample=$src/pcaps/site.pcap
+site=(-S "$src/pcaps/site.site")
+if [ ! -f "$sample" ]; then
+    echo "note: $sample not found, using a small generated capture"
+    sample=$T/good.pcap
+    site=()
+fi
+
+pass=0
+fail=0
+# check NAME WANT_RC ARGS...: memcheck must be silent and itmscope must exit WANT_RC
+check() {
+    local name=$1 want=$2; shift 2
+    valgrind -q --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect,possible \
+        --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 \
+        --log-file="$T/$name.vg" "$itm" "$@" >"$T/$name.out" 2>"$T/$name.err"
+    local rc=$?
+    if [ $rc -eq 99 ] || [ -s "$T/$name.vg" ]; then
+        fail=$((fail + 1))
+        echo "FAIL $name: memcheck reported:"
+        head -n 60 "$T/$name.vg"
+    elif [ $rc -ne "$want" ]; then
+        fail=$((fail + 1))
+        echo "FAIL $name: exit $rc, want $want: $(head -c 400 "$T/$name.err")"
+    else
+        pass=$((pass + 1))
+        echo "ok $name"
+    fi
+}
+
+check sample 0 -q -r "$sample" "${site[@]}" --json "$T/out.json" --report "$T/report.txt" \
+    --csv "$T/flows.csv" -w "$T/evidence.pcap" --matrix "$T/matrix.csv" --rules nft --roles
+check two-inputs 0 -q -r "$T/good.pcap" -r "$T/good.pcapng" --json "$T/two.json"
+check cut 0 -q -r "$T/cut.pcap" --json "$T/cut.json"
+check damaged 2 -q -r "$T/damaged.pcapng" --json "$T/damaged.json"
+printf '[roles]\n10.0.0.300 agent\n' >"$T/bad.site"
+check bad-site 2 -q -r "$T/good.pcap" -S "$T/bad.site"
+check bad-option 2 -r "$T/good.pcap" --max-flows 0
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
