@@ -330,10 +330,29 @@ uint32_t itm_site_roles(const struct itm_site *site, const struct itm_ip *ip)
     return e ? e->value : 0;
 }
 
+/* Addresses that never name a peer on another network: unspecified, loopback, link-local,
+ * multicast and limited broadcast. They stay local whatever [local] lists, so that DHCP,
+ * IGMP and multicast tickles are never taken for traffic to the outside. */
+static int never_external(const struct itm_ip *ip)
+{
+    static const uint8_t zero[16];
+
+    if (ip->family == 4)
+        return ip->a[0] == 0 || ip->a[0] == 127 || (ip->a[0] == 169 && ip->a[1] == 254) ||
+               (ip->a[0] & 0xf0) == 0xe0 ||
+               (ip->a[0] == 255 && ip->a[1] == 255 && ip->a[2] == 255 && ip->a[3] == 255);
+    if (ip->family == 6)
+        return (memcmp(ip->a, zero, 15) == 0 && ip->a[15] <= 1) || ip->a[0] == 0xff ||
+               (ip->a[0] == 0xfe && (ip->a[1] & 0xc0) == 0x80);
+    return 0;
+}
+
 int itm_site_is_local(const struct itm_site *site, const struct itm_ip *ip)
 {
     const struct itm_site_index *ix = site ? index_for(site->local_ix, ip) : NULL;
 
+    if (never_external(ip))
+        return 1;
     return ix && index_find(ix, ip) != NULL;
 }
 

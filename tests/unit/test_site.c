@@ -518,8 +518,8 @@ static void test_local_section(void **state)
     /* Listed networks replace the defaults entirely. */
     assert_false(local(s, "192.0.2.8"));
     assert_false(local(s, "192.168.1.1"));
-    assert_false(local(s, "224.0.255.135"));
-    assert_false(local(s, "fe80::1"));
+    assert_true(local(s, "224.0.255.135")); /* never external */
+    assert_true(local(s, "fe80::1"));
     assert_false(local(s, "2001:db9::1"));
     itm_site_free(s);
 }
