@@ -10,6 +10,7 @@ capture. A capture that disagrees must be listed in EXCEPTIONS_FILE with the rea
 reassembly, ...); a listed capture that agrees is reported too, so the list stays honest.
 Prints one line per capture and a closing "N passed, N failed" line.
 """
+import concurrent.futures
 import json
 import os
 import re
@@ -107,43 +108,47 @@ def captures(args):
             yield a
 
 
+def check(binary, path, exceptions):
+    """Compares one capture; returns (ok, lines to print)."""
+    name = os.path.basename(path)
+    ours, rc, err = itmscope_convs(binary, path)
+    if rc not in (0, 1) or "Sanitizer" in err or "runtime error" in err:
+        return False, [f"FAIL {name}: itmscope exit {rc}: {err.strip()[:300]}"]
+    theirs, _ = tshark_convs(path)
+    diff = []
+    for key in sorted(set(ours) | set(theirs)):
+        if ours.get(key) != theirs.get(key):
+            diff.append(f"{key[0]} {key[1][0]}:{key[1][1]} <-> {key[2][0]}:{key[2][1]} "
+                        f"itmscope={ours.get(key)} tshark={theirs.get(key)}")
+    if name in exceptions:
+        if diff:
+            return True, [f"ok   {name}: {len(diff)} conversations differ, as listed: "
+                          f"{exceptions[name]}"]
+        return False, [f"FAIL {name}: listed as an exception but agrees: remove it"]
+    if diff:
+        return False, [f"FAIL {name}: {len(diff)} of {len(theirs)} conversations differ:"] + \
+            [f"       {d}" for d in diff[:8]]
+    return True, [f"ok   {name}: {len(theirs)} conversations agree"]
+
+
 def main():
     if len(sys.argv) < 4:
         print(__doc__)
         return 2
     binary, exc_file = sys.argv[1], sys.argv[2]
     exceptions = load_exceptions(exc_file)
+    paths = list(captures(sys.argv[3:]))
+    # both tools run per capture; the captures are independent, so use every core
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        results = list(pool.map(lambda p: check(binary, p, exceptions), paths))
     passed = failed = 0
-    for path in captures(sys.argv[3:]):
-        name = os.path.basename(path)
-        ours, rc, err = itmscope_convs(binary, path)
-        if rc not in (0, 1) or "Sanitizer" in err or "runtime error" in err:
-            print(f"FAIL {name}: itmscope exit {rc}: {err.strip()[:300]}")
-            failed += 1
-            continue
-        theirs, _ = tshark_convs(path)
-        diff = []
-        for key in sorted(set(ours) | set(theirs)):
-            if ours.get(key) != theirs.get(key):
-                diff.append(f"{key[0]} {key[1][0]}:{key[1][1]} <-> {key[2][0]}:{key[2][1]} "
-                            f"itmscope={ours.get(key)} tshark={theirs.get(key)}")
-        if name in exceptions:
-            if diff:
-                print(f"ok   {name}: {len(diff)} conversations differ, as listed: "
-                      f"{exceptions[name]}")
-                passed += 1
-            else:
-                print(f"FAIL {name}: listed as an exception but agrees: remove it")
-                failed += 1
-            continue
-        if diff:
-            print(f"FAIL {name}: {len(diff)} of {len(theirs)} conversations differ:")
-            for d in diff[:8]:
-                print(f"       {d}")
-            failed += 1
-        else:
-            print(f"ok   {name}: {len(theirs)} conversations agree")
+    for ok, lines in results:
+        for line in lines:
+            print(line)
+        if ok:
             passed += 1
+        else:
+            failed += 1
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
