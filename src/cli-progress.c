@@ -11,6 +11,8 @@
 /* Inputs read faster than this stay silent. */
 #define PROGRESS_QUIET_NS 1000000000u
 #define PROGRESS_WIDTH 79u
+/* Room kept for " 100%  1023.9 MiB of 1023.9 MiB  999.9k pkt/s  ETA 99:59". */
+#define PROGRESS_TAIL 56u
 
 static uint64_t mono_ns(void)
 {
@@ -57,7 +59,8 @@ size_t itm_progress_format(char *buf, size_t len, unsigned width, const char *la
     o = (size_t)snprintf(buf, len, "%s", label);
     if (o >= len)
         return len ? len - 1 : 0;
-    bar = width > o + strlen(tail) + 3 ? width - (unsigned)(o + strlen(tail) + 3) : 0;
+    /* the bar keeps its width while the numbers after it change length */
+    bar = width > o + PROGRESS_TAIL + 3 ? width - (unsigned)(o + PROGRESS_TAIL + 3) : 0;
     if (bar > 40)
         bar = 40;
     if (total && bar >= 4) {

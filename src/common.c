@@ -114,6 +114,25 @@ char *itm_roles_format(uint32_t roles, char *buf, size_t len)
     return buf;
 }
 
+/* Messages quote bytes from the files they describe: control characters (a NUL, an escape
+ * sequence, a newline) must not reach a terminal or split the one-line contract. Each one
+ * becomes "\xNN", in place, within the buffer. */
+static void sanitize_line(char *buf, size_t size)
+{
+    char tmp[1024];
+    size_t n = 0;
+
+    for (const char *p = buf; *p && n + 5 < sizeof(tmp); p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == 0x7f)
+            n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, "\\x%02x", c);
+        else
+            tmp[n++] = (char)c;
+    }
+    tmp[n] = '\0';
+    snprintf(buf, size, "%s", tmp);
+}
+
 void itm_diag_report(struct itm_diag *d, const char *file, unsigned line, unsigned col,
                      const char *fmt, ...)
 {
@@ -132,6 +151,7 @@ void itm_diag_report(struct itm_diag *d, const char *file, unsigned line, unsign
         snprintf(out, sizeof(out), "%s: %s", file ? file : "-", msg);
     else
         snprintf(out, sizeof(out), "%s:%u:%u: %s", file ? file : "-", line, col, msg);
+    sanitize_line(out, sizeof(out));
     d->fn(d->ctx, out);
 }
 

@@ -1,5 +1,7 @@
 /* frag.c: fragment attribution (see frag.h). Datagrams sit in a seeded uthash and one list
- * in arrival order, so expiry and eviction are O(1). Never reads packet bytes. */
+ * in arrival order, so expiry and eviction are O(1); ended entries wait on a free list for
+ * the next datagram, so fragmented traffic costs no allocation per packet. Never reads
+ * packet bytes. */
 #include <string.h>
 
 #include "flow-int.h"
@@ -26,6 +28,7 @@ struct itm_frag {
 struct itm_frag_table {
     struct itm_frag *hash;
     struct itm_frag *head, *tail;
+    struct itm_frag *free_list;   /* linked through next; at most max entries in all */
     uint32_t max;
     uint64_t timeout_ns;
     uint64_t seed[2];
@@ -62,7 +65,8 @@ static void drop(struct itm_frag_table *t, struct itm_frag *f)
         t->tail = f->prev;
     t->cnt.orphans += f->pend_pkts;
     t->cnt.active--;
-    itm_free(f);
+    f->next = t->free_list;
+    t->free_list = f;
 }
 
 void itm_frag_reset(struct itm_frag_table *t)
@@ -77,7 +81,23 @@ void itm_frag_free(struct itm_frag_table *t)
     if (!t)
         return;
     itm_frag_reset(t);
+    while (t->free_list) {
+        struct itm_frag *f = t->free_list;
+        t->free_list = f->next;
+        itm_free(f);
+    }
     itm_free(t);
+}
+
+static struct itm_frag *frag_alloc(struct itm_frag_table *t)
+{
+    struct itm_frag *f = t->free_list;
+
+    if (!f)
+        return itm_calloc(1, sizeof(*f));
+    t->free_list = f->next;
+    memset(f, 0, sizeof(*f));
+    return f;
 }
 
 static struct itm_frag *find_or_add(struct itm_frag_table *t, const struct itm_pkt *p)
@@ -100,7 +120,7 @@ static struct itm_frag *find_or_add(struct itm_frag_table *t, const struct itm_p
         t->cnt.evicted++;
         drop(t, t->head);
     }
-    f = itm_calloc(1, sizeof(*f));
+    f = frag_alloc(t);
     if (!f) {
         t->cnt.nomem++;
         return NULL;
@@ -109,7 +129,8 @@ static struct itm_frag *find_or_add(struct itm_frag_table *t, const struct itm_p
     f->created_ns = p->ts_ns;
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->hash, &f->key, sizeof(f->key), (unsigned)hv, f);
     if (!f->hh.tbl) {
-        itm_free(f);
+        f->next = t->free_list;
+        t->free_list = f;
         t->cnt.nomem++;
         return NULL;
     }

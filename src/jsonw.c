@@ -22,31 +22,12 @@ void jw_reset(struct itm_jw *w)
     w->buf[0] = '\0';
 }
 
-/* Room for len more bytes; keeps 1 byte for the NUL and 2 for a closing "}\n" that the
- * caller may still add. */
-static int jw_room(struct itm_jw *w, size_t len)
-{
-    if (w->overflow || len > sizeof(w->buf) - 3 - w->n) {
-        w->overflow = 1;
-        return 0;
-    }
-    return 1;
-}
-
 void jw_raw(struct itm_jw *w, const char *s, size_t len)
 {
     if (!jw_room(w, len))
         return;
     memcpy(w->buf + w->n, s, len);
     w->n += len;
-    w->buf[w->n] = '\0';
-}
-
-static void jw_c(struct itm_jw *w, char c)
-{
-    if (!jw_room(w, 1))
-        return;
-    w->buf[w->n++] = c;
     w->buf[w->n] = '\0';
 }
 
@@ -69,26 +50,46 @@ static uint64_t word_needs_escape(uint64_t x)
             ((d - JW_ONES) & ~d)) & JW_HIGHS;
 }
 
-/* Length of the prefix of s[0..len) that needs no escaping, eight bytes at a time. */
+/* Length of the prefix of s[0..len) that needs no escaping, eight bytes at a time; the last
+ * word overlaps the one before it (or, for a short string, is padded with a safe byte), so
+ * that a clean string costs no byte loop. */
 static size_t safe_prefix(const char *s, size_t len)
 {
     size_t i = 0;
     uint64_t x;
 
-    for (; len - i >= 8; i += 8) {
-        memcpy(&x, s + i, 8);
-        if (word_needs_escape(x))
-            break;
+    if (len >= 8) {
+        for (; len - i > 8; i += 8) {
+            memcpy(&x, s + i, 8);
+            if (word_needs_escape(x))
+                goto bytes;
+        }
+        memcpy(&x, s + len - 8, 8);
+    } else {
+        char tmp[8];
+        memset(tmp, 'a', sizeof(tmp));
+        memcpy(tmp, s, len);
+        memcpy(&x, tmp, 8);
     }
+    if (!word_needs_escape(x))
+        return len;
+bytes:
     while (i < len && !needs_escape((unsigned char)s[i]))
         i++;
     return i;
 }
 
-static void jw_escaped(struct itm_jw *w, const char *s)
+void jw_val_str(struct itm_jw *w, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t len = strlen(s), run = safe_prefix(s, len);
+    size_t len, run;
+
+    if (!s) {
+        jw_raw(w, "null", 4);
+        return;
+    }
+    len = strlen(s);
+    run = safe_prefix(s, len);
 
     /* names and most values need no escape: one copy for the quoted string */
     if (run == len) {
@@ -101,7 +102,7 @@ static void jw_escaped(struct itm_jw *w, const char *s)
         w->buf[w->n] = '\0';
         return;
     }
-    jw_c(w, '"');
+    jw_char(w, '"');
     for (;;) {
         unsigned char c;
         jw_raw(w, s, run);
@@ -121,71 +122,7 @@ static void jw_escaped(struct itm_jw *w, const char *s)
         len--;
         run = safe_prefix(s, len);
     }
-    jw_c(w, '"');
-}
-
-/* Keys are names from the program (see jsonw.h), so they are copied without the escape
- * scan that values get: two thirds of the strings of an event are keys. */
-static void jw_key(struct itm_jw *w, const char *key)
-{
-    size_t len;
-    char *o;
-
-    if (!key) {
-        if (w->need_comma)
-            jw_c(w, ',');
-        w->need_comma = 1;
-        return;
-    }
-    len = strlen(key);
-    if (!jw_room(w, len + 3 + (w->need_comma != 0)))
-        return;
-    o = w->buf + w->n;
-    if (w->need_comma)
-        *o++ = ',';
-    *o++ = '"';
-    memcpy(o, key, len);
-    o += len;
-    *o++ = '"';
-    *o++ = ':';
-    *o = '\0';
-    w->n = (size_t)(o - w->buf);
-    w->need_comma = 1;
-}
-
-void jw_obj_open(struct itm_jw *w, const char *key)
-{
-    jw_key(w, key);
-    jw_c(w, '{');
-    w->need_comma = 0;
-}
-
-void jw_obj_close(struct itm_jw *w)
-{
-    jw_c(w, '}');
-    w->need_comma = 1;
-}
-
-void jw_arr_open(struct itm_jw *w, const char *key)
-{
-    jw_key(w, key);
-    jw_c(w, '[');
-    w->need_comma = 0;
-}
-
-void jw_arr_close(struct itm_jw *w)
-{
-    jw_c(w, ']');
-    w->need_comma = 1;
-}
-
-void jw_str(struct itm_jw *w, const char *key, const char *val)
-{
-    jw_key(w, key);
-    if (val)
-        jw_escaped(w, val);
-    else
-        jw_raw(w, "null", 4);
+    jw_char(w, '"');
 }
 
 /* Writes the decimal digits of v to end before end; returns where they start. */
@@ -200,22 +137,12 @@ static char *u64_digits(uint64_t v, char *end)
     return p;
 }
 
-void jw_u64(struct itm_jw *w, const char *key, uint64_t v)
+void jw_val_u64(struct itm_jw *w, uint64_t v)
 {
     char tmp[24];
     char *p = u64_digits(v, tmp + sizeof(tmp));
 
-    jw_key(w, key);
     jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-void jw_bool(struct itm_jw *w, const char *key, int v)
-{
-    jw_key(w, key);
-    if (v)
-        jw_raw(w, "true", 4);
-    else
-        jw_raw(w, "false", 5);
 }
 
 /* Writes n (< 10^width) as exactly width digits, zero-padded, ending at end. */
@@ -231,7 +158,7 @@ static void fixed_digits(char *end, unsigned width, uint64_t n)
  * 2^20 whose millionths are not within a thousandth of a tie (the product v * 1e6 is then
  * off by far less than that, so rounding it picks the digit printf would). Others, and
  * ties, go through snprintf. Flow ages always take the fast path. */
-void jw_dbl(struct itm_jw *w, const char *key, double v)
+void jw_val_dbl(struct itm_jw *w, double v)
 {
     char tmp[40];
     int n;
@@ -246,13 +173,11 @@ void jw_dbl(struct itm_jw *w, const char *key, double v)
             fixed_digits(tmp + sizeof(tmp), 6, k % 1000000u);
             tmp[sizeof(tmp) - 7] = '.';
             p = u64_digits(k / 1000000u, tmp + sizeof(tmp) - 7);
-            jw_key(w, key);
             jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
             return;
         }
     }
     n = snprintf(tmp, sizeof(tmp), "%.6f", v);
-    jw_key(w, key);
     jw_raw(w, tmp, (size_t)n);
 }
 
@@ -305,7 +230,7 @@ static void format_ts(uint64_t ts_ns, const char *second, char out[27])
     out[26] = 'Z';
 }
 
-void jw_ts(struct itm_jw *w, const char *key, uint64_t ts_ns)
+void jw_val_ts(struct itm_jw *w, uint64_t ts_ns)
 {
     uint64_t sec = ts_ns / 1000000000u;
     char q[29];
@@ -318,7 +243,6 @@ void jw_ts(struct itm_jw *w, const char *key, uint64_t ts_ns)
     q[0] = '"';
     format_ts(ts_ns, w->ts_text, q + 1);
     q[28] = '"';
-    jw_key(w, key);
     jw_raw(w, q, sizeof(q));
 }
 
@@ -335,4 +259,80 @@ char *itm_format_ts(uint64_t ts_ns, char *buf, size_t len)
     memcpy(buf, text, n);
     buf[n] = '\0';
     return buf;
+}
+
+/* Dotted quad of 4 bytes; returns the length. */
+static size_t ip4_text(const uint8_t *a, char *out)
+{
+    char *o = out;
+
+    for (int i = 0; i < 4; i++) {
+        unsigned v = a[i];
+        if (i)
+            *o++ = '.';
+        if (v >= 100)
+            *o++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *o++ = (char)('0' + v / 10 % 10);
+        *o++ = (char)('0' + v % 10);
+    }
+    return (size_t)(o - out);
+}
+
+/* The text inet_ntop gives for an IPv6 address (RFC 5952: lower-case hex without leading
+ * zeros, the longest run of two or more zero groups as "::", the first of equal runs; and,
+ * as glibc does, a trailing dotted quad for ::a.b.c.d and ::ffff:a.b.c.d). inet_ntop costs
+ * about 3,000 instructions an address. Returns the length. */
+static size_t ip6_text(const uint8_t *a, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned g[8];
+    int best = -1, blen = 0, run = 0;
+    char *o = out;
+
+    for (int i = 0; i < 8; i++) {
+        g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+        run = g[i] ? 0 : run + 1;
+        if (run > blen) {
+            blen = run;
+            best = i - run + 1;
+        }
+    }
+    if (blen < 2)
+        best = -1;
+    for (int i = 0; i < 8; i++) {
+        if (best >= 0 && i >= best && i < best + blen) {
+            if (i == best)
+                *o++ = ':';
+            continue;
+        }
+        if (i)
+            *o++ = ':';
+        if (i == 6 && best == 0 && (blen == 6 || (blen == 5 && g[5] == 0xffff)))
+            return (size_t)(o - out) + ip4_text(a + 12, o);
+        for (int sh = 12; sh >= 0; sh -= 4)
+            if (g[i] >> sh || sh == 0)
+                *o++ = hex[g[i] >> sh & 15];
+    }
+    if (best >= 0 && best + blen == 8)
+        *o++ = ':';
+    return (size_t)(o - out);
+}
+
+void jw_val_ip(struct itm_jw *w, const struct itm_ip *ip)
+{
+    char q[48];
+    size_t n;
+
+    if (ip->family == 4) {
+        n = ip4_text(ip->a, q + 1);
+    } else if (ip->family == 6) {
+        n = ip6_text(ip->a, q + 1);
+    } else {
+        q[1] = '-';
+        n = 1;
+    }
+    q[0] = '"';
+    q[n + 1] = '"';
+    jw_raw(w, q, n + 2);
 }

@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "itmscope/common.h"
 
 #define ITM_JW_SIZE 8192
 
@@ -27,18 +30,128 @@ struct itm_jw {
 void jw_init(struct itm_jw *w);
 void jw_reset(struct itm_jw *w);
 void jw_raw(struct itm_jw *w, const char *s, size_t len);
-/* Object/array structure; keys are written with a comma before them when needed. Keys are
- * names chosen by the program (literals, name tables, numbers), written as given: they must
- * need no escaping. Values are escaped. */
-void jw_obj_open(struct itm_jw *w, const char *key);  /* key NULL: anonymous */
-void jw_obj_close(struct itm_jw *w);
-void jw_arr_open(struct itm_jw *w, const char *key);
-void jw_arr_close(struct itm_jw *w);
-void jw_str(struct itm_jw *w, const char *key, const char *val); /* val NULL: null */
-void jw_u64(struct itm_jw *w, const char *key, uint64_t v);
-void jw_bool(struct itm_jw *w, const char *key, int v);
-void jw_dbl(struct itm_jw *w, const char *key, double v);
-/* A timestamp string "2026-...Z" from nanoseconds. */
-void jw_ts(struct itm_jw *w, const char *key, uint64_t ts_ns);
+
+/* Value writers, called after a key (below) or in an array. */
+void jw_val_str(struct itm_jw *w, const char *val); /* escaped; NULL: null */
+void jw_val_u64(struct itm_jw *w, uint64_t v);
+void jw_val_dbl(struct itm_jw *w, double v);       /* as printf "%.6f" */
+void jw_val_ts(struct itm_jw *w, uint64_t ts_ns);  /* "2026-...Z" from nanoseconds */
+void jw_val_ip(struct itm_jw *w, const struct itm_ip *ip); /* as itm_ip_format */
+
+/* Room for len more bytes; keeps 1 byte for the NUL and 2 for a closing "}\n" that the
+ * caller may still add. A piece that does not fit marks the line overflowed. */
+static inline int jw_room(struct itm_jw *w, size_t len)
+{
+    if (w->overflow || len > sizeof(w->buf) - 3 - w->n) {
+        w->overflow = 1;
+        return 0;
+    }
+    return 1;
+}
+
+static inline void jw_char(struct itm_jw *w, char c)
+{
+    if (!jw_room(w, 1))
+        return;
+    w->buf[w->n++] = c;
+    w->buf[w->n] = '\0';
+}
+
+/* The comma when needed, then "key": (nothing for a NULL key, in arrays). Keys are names
+ * chosen by the program (literals, name tables, numbers), written as given: they must need
+ * no escaping. Inline, so that a literal key's length and copy fold to constants: keys are
+ * two thirds of the strings of an event. */
+static inline void jw_key(struct itm_jw *w, const char *key)
+{
+    size_t len;
+    char *o;
+
+    if (!key) {
+        if (w->need_comma)
+            jw_char(w, ',');
+        w->need_comma = 1;
+        return;
+    }
+    len = strlen(key);
+    if (!jw_room(w, len + 3 + (w->need_comma != 0)))
+        return;
+    o = w->buf + w->n;
+    if (w->need_comma)
+        *o++ = ',';
+    *o++ = '"';
+    memcpy(o, key, len);
+    o += len;
+    *o++ = '"';
+    *o++ = ':';
+    *o = '\0';
+    w->n = (size_t)(o - w->buf);
+    w->need_comma = 1;
+}
+
+/* Object/array structure (key NULL: anonymous) and key-value pairs. */
+static inline void jw_obj_open(struct itm_jw *w, const char *key)
+{
+    jw_key(w, key);
+    jw_char(w, '{');
+    w->need_comma = 0;
+}
+
+static inline void jw_obj_close(struct itm_jw *w)
+{
+    jw_char(w, '}');
+    w->need_comma = 1;
+}
+
+static inline void jw_arr_open(struct itm_jw *w, const char *key)
+{
+    jw_key(w, key);
+    jw_char(w, '[');
+    w->need_comma = 0;
+}
+
+static inline void jw_arr_close(struct itm_jw *w)
+{
+    jw_char(w, ']');
+    w->need_comma = 1;
+}
+
+static inline void jw_str(struct itm_jw *w, const char *key, const char *val)
+{
+    jw_key(w, key);
+    jw_val_str(w, val);
+}
+
+static inline void jw_u64(struct itm_jw *w, const char *key, uint64_t v)
+{
+    jw_key(w, key);
+    jw_val_u64(w, v);
+}
+
+static inline void jw_bool(struct itm_jw *w, const char *key, int v)
+{
+    jw_key(w, key);
+    if (v)
+        jw_raw(w, "true", 4);
+    else
+        jw_raw(w, "false", 5);
+}
+
+static inline void jw_dbl(struct itm_jw *w, const char *key, double v)
+{
+    jw_key(w, key);
+    jw_val_dbl(w, v);
+}
+
+static inline void jw_ts(struct itm_jw *w, const char *key, uint64_t ts_ns)
+{
+    jw_key(w, key);
+    jw_val_ts(w, ts_ns);
+}
+
+static inline void jw_ip(struct itm_jw *w, const char *key, const struct itm_ip *ip)
+{
+    jw_key(w, key);
+    jw_val_ip(w, ip);
+}
 
 #endif

@@ -57,16 +57,22 @@ static void on_stop(int sig)
         itm_capture_breakloop(g_live);
 }
 
+/* Reload and report requests are served between batches: break out of a quiet capture's
+ * wait so that they do not wait for the next packet. */
 static void on_hup(int sig)
 {
     (void)sig;
     g_reload = 1;
+    if (g_live)
+        itm_capture_breakloop(g_live);
 }
 
 static void on_usr1(int sig)
 {
     (void)sig;
     g_report = 1;
+    if (g_live)
+        itm_capture_breakloop(g_live);
 }
 
 static void die_usage(const char *msg)
@@ -623,7 +629,10 @@ static int run_live(const struct opts *o, struct itm_engine *e, struct itm_captu
     rs->cur = c;
     lc.o = o;
     lc.next = time(NULL) + (time_t)o->stats_interval;
-    end = itm_capture_run(c, e, &g_stop, live_tick, &lc, msg, sizeof(msg));
+    /* a break for SIGHUP/SIGUSR1 was served by the tick: capture goes on */
+    do
+        end = itm_capture_run(c, e, &g_stop, live_tick, &lc, msg, sizeof(msg));
+    while (end == ITM_CAP_STOPPED && !g_stop);
     if (itm_capture_stats(c, &recv, &drop, &ifdrop) == 0)
         itm_engine_set_kernel_stats(e, recv, drop, ifdrop);
     rs->cur = NULL;
@@ -685,19 +694,27 @@ static void install_signals(void)
     sigaction(SIGUSR1, &sa, NULL);
 }
 
-/* Adds the outputs asked for. With none (and no -q), the report goes to stdout, and a
- * live capture also shows packet lines. 0, or -1 when one failed to open (it said why). */
+static int is_stdout(const char *arg)
+{
+    return arg && strcmp(arg, "-") == 0;
+}
+
+/* Adds the outputs asked for. While no other output claims stdout (and without -q), the
+ * report goes there, after packet lines when live. 0, or -1 when one failed to open (it
+ * said why). */
 static int add_outputs(const struct opts *o, struct itm_engine *e,
                        const struct itm_output_ctx *octx, const struct itm_site *site)
 {
-    int any = o->json || o->report || o->csv || o->pcap || o->matrix || o->rules || o->packets ||
-              o->roles;
-    const char *report = o->report ? o->report : (!any && !o->quiet ? "-" : NULL);
+    int claimed = is_stdout(o->json) || is_stdout(o->csv) || is_stdout(o->pcap) ||
+                  is_stdout(o->matrix) || is_stdout(o->report) || o->rules || o->packets ||
+                  o->roles;
+    int fill = !claimed && !o->quiet;
+    const char *report = o->report ? o->report : (fill ? "-" : NULL);
     const struct {
         const struct itm_output_ops *ops;
         const char *arg;
     } want[] = {
-        {&itm_out_packets, o->packets || (o->iface && !any && !o->quiet) ? "-" : NULL},
+        {&itm_out_packets, o->packets || (o->iface && fill) ? "-" : NULL},
         {o->rotate ? &itm_out_json_rotating : &itm_out_json,
          o->rotate ? o->json_rotating : o->json},
         {&itm_out_csv, o->csv},

@@ -123,7 +123,7 @@ static void put_line(struct itm_output *o)
 static void put_header(struct itm_output *o, const struct itm_flow_rec *r, const char *type,
                        uint64_t ts_ns)
 {
-    char a[64], pn[16];
+    char pn[16];
     struct itm_jw *w = &o->w;
 
     jw_reset(w);
@@ -132,10 +132,10 @@ static void put_header(struct itm_output *o, const struct itm_flow_rec *r, const
     jw_u64(w, "flow_id", r->id);
     jw_str(w, "event_type", type);
     jw_str(w, "proto", itm_ipproto_name(r->ipproto, pn, sizeof(pn)));
-    jw_str(w, "src_ip", itm_ip_format(&r->client, a, sizeof(a)));
+    jw_ip(w, "src_ip", &r->client);
     if (r->ipproto == 6 || r->ipproto == 17)
         jw_u64(w, "src_port", r->client_port);
-    jw_str(w, "dest_ip", itm_ip_format(&r->server, a, sizeof(a)));
+    jw_ip(w, "dest_ip", &r->server);
     if (r->ipproto == 6 || r->ipproto == 17)
         jw_u64(w, "dest_port", r->server_port);
     if (r->ipproto == 1 || r->ipproto == 58) {

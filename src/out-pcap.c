@@ -114,14 +114,32 @@ static void ev_flush(struct itm_output *o, struct ev_flow *ev, uint64_t pkts)
     ev_drop(o, ev);
 }
 
-/* Makes room for one more held flow of `need` bytes by letting the oldest go. */
-static void make_room(struct itm_output *o, size_t need)
+/* Makes room for `need` more bytes (and, when keep is NULL, one more flow) by letting
+ * the least recently held flows go; never keep, the flow the bytes are for. */
+static void make_room(struct itm_output *o, size_t need, const struct ev_flow *keep)
 {
-    while (o->oldest &&
-           (o->nflows >= ITM_EVIDENCE_MAX_FLOWS || o->bytes + need > ITM_EVIDENCE_MAX_BYTES)) {
+    while (o->oldest && o->oldest != keep &&
+           ((!keep && o->nflows >= ITM_EVIDENCE_MAX_FLOWS) ||
+            o->bytes + need > ITM_EVIDENCE_MAX_BYTES)) {
         o->let_go++;
         ev_drop(o, o->oldest);
     }
+}
+
+/* Moves a flow to the newest end: the flows let go first are those idle longest. */
+static void ev_touch(struct itm_output *o, struct ev_flow *ev)
+{
+    if (o->newest == ev)
+        return;
+    if (ev->older)
+        ev->older->newer = ev->newer;
+    else
+        o->oldest = ev->newer;
+    ev->newer->older = ev->older;
+    ev->older = o->newest;
+    ev->newer = NULL;
+    o->newest->newer = ev;
+    o->newest = ev;
 }
 
 static struct ev_flow *ev_new(struct itm_output *o, uint64_t id)
@@ -146,14 +164,17 @@ static struct ev_flow *ev_new(struct itm_output *o, uint64_t id)
     return ev;
 }
 
-static void ev_hold(struct itm_output *o, const struct itm_pkt *pkt, uint64_t id)
+/* ev: the flow's held packets so far, NULL when none. */
+static void ev_hold(struct itm_output *o, const struct itm_pkt *pkt, uint64_t id,
+                    struct ev_flow *ev)
 {
-    struct ev_flow *ev = ev_find(o, id);
     struct ev_pkt *p;
 
     if (ev && ev->npkts >= ITM_EVIDENCE_PKTS)
         return;
-    make_room(o, pkt->caplen);
+    if (ev)
+        ev_touch(o, ev);
+    make_room(o, pkt->caplen, ev);
     if (!ev && !(ev = ev_new(o, id)))
         return;
     p = itm_malloc(sizeof(*p) + pkt->caplen);
@@ -190,16 +211,16 @@ static void evidence_packet(struct itm_output *o, const struct itm_out_pkt *op)
         o->other_link++; /* a pcap file has one link type */
         return;
     }
+    ev = ev_find(o, rec->id);
     if (rec->label.flags) {
-        ev = ev_find(o, rec->id);
         if (ev)
             ev_flush(o, ev, rec->pkts[0] + rec->pkts[1] - 1);
         write_frame(o, pkt->ts_ns, pkt->frame, pkt->caplen, pkt->wirelen);
         return;
     }
     /* a flow first seen past the window, or whose packets were let go, starts no buffer */
-    if (rec->pkts[0] + rec->pkts[1] <= ITM_EVIDENCE_PKTS || ev_find(o, rec->id))
-        ev_hold(o, pkt, rec->id);
+    if (ev || rec->pkts[0] + rec->pkts[1] <= ITM_EVIDENCE_PKTS)
+        ev_hold(o, pkt, rec->id, ev);
 }
 
 static void evidence_flow(struct itm_output *o, const struct itm_flow_rec *rec)

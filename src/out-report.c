@@ -5,20 +5,19 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "itm-limits.h"
 #include "report-int.h"
 
-#define REPORT_WIDTH 100u
-/* Rows a section shows before it points to the machine-readable outputs. */
-#define REPORT_MAX_UNDOC 40u
-#define REPORT_MAX_GROUPS 50u
+/* Hosts listed one by one at most; past it, plain agents are only counted. */
 #define REPORT_MAX_HOSTS 64u
 
 struct itm_output {
     FILE *f;
     int is_stdout, color, failed;
+    int rewrite;             /* a regular file: each report replaces the previous one */
     const struct itm_output_ctx *ctx;
     struct itm_rmodel m;
     struct itm_rmodel peek;  /* open flows for a report written while running */
@@ -26,36 +25,6 @@ struct itm_output {
     struct itm_stats st;
 };
 
-/* What one rendering sees. */
-struct rview {
-    FILE *f;
-    const struct itm_rmodel *m;
-    const struct itm_stats *st;
-    const struct itm_output_ctx *ctx;
-    uint64_t day;
-    int color;
-};
-
-static const char *const flag_about[ITM_F_COUNT_BITS] = {
-    "a host with an ITMS role used a port no rule explains",
-    "a documented port was used between the wrong roles",
-    "agent to agent on an administration protocol",
-    "one source reached many ports or hosts",
-    "multicast tickle port sent to another group",
-    "an ITMS host talked to a non-local address, undocumented",
-    "an ITMS protocol was recognised on an undocumented port",
-    "agent or console HTTP where HTTPS is required",
-    "a documented port carried something else",
-    "traffic contradicts a declared role",
-};
-
-static void heading(const struct rview *v, const char *title)
-{
-    if (v->color)
-        fprintf(v->f, "\n\033[1m%s\033[0m\n", title);
-    else
-        fprintf(v->f, "\n%s\n", title);
-}
 
 /* ---- capture summary ---- */
 
@@ -65,7 +34,7 @@ static uint64_t decode_problems(const struct itm_stats *st)
            st->by_status[ITM_DEC_UNSUPPORTED];
 }
 
-static void summary_inputs(const struct rview *v)
+static void summary_inputs(const struct itm_rview *v)
 {
     const char *const *in = v->ctx->inputs;
     char clean[256];
@@ -76,7 +45,7 @@ static void summary_inputs(const struct rview *v)
     fputc('\n', v->f);
 }
 
-static void summary_kernel(const struct rview *v)
+static void summary_kernel(const struct itm_rview *v)
 {
     const struct itm_stats *st = v->st;
     char a[32], b[32], c[32], pct[16];
@@ -92,7 +61,7 @@ static void summary_kernel(const struct rview *v)
                       "missed,\n  so findings based on absent traffic are unreliable.\n");
 }
 
-static void summary_flows(const struct rview *v)
+static void summary_flows(const struct itm_rview *v)
 {
     const struct itm_stats *st = v->st;
     char a[32], b[32], c[32], d[32], e[32];
@@ -108,12 +77,12 @@ static void summary_flows(const struct rview *v)
     fputc('\n', v->f);
 }
 
-static void sec_summary(const struct rview *v)
+static void sec_summary(const struct itm_rview *v)
 {
     const struct itm_stats *st = v->st;
     char t1[40], t2[40], d[32], a[32], b[32], c[32], e[32], g[32];
 
-    heading(v, "Capture");
+    itm_report_heading(v, "Capture");
     summary_inputs(v);
     if (st->packets)
         fprintf(v->f, "  %-12s%s to %s (%s)\n", "time span",
@@ -145,18 +114,20 @@ static void sec_summary(const struct rview *v)
 
 /* ---- components ---- */
 
-static void comp_row(const struct rview *v, struct itm_table *t, const char *name,
+static void comp_row(const struct itm_rview *v, struct itm_table *t, const char *name,
                      const struct itm_rcomp *c)
 {
-    char fl[32], by[32], cl[32], sv[32], t1[24], t2[24];
+    char fl[32], pk[32], by[32], hosts[48], t1[24], t2[24];
     const char *cells[7] = {name,
                             itm_fmt_count(c->sum.flows, fl, sizeof(fl)),
+                            itm_fmt_count(c->sum.pkts, pk, sizeof(pk)),
                             itm_fmt_bytes(c->sum.bytes, by, sizeof(by)),
-                            itm_fmt_count(c->clients, cl, sizeof(cl)),
-                            itm_fmt_count(c->servers, sv, sizeof(sv)),
+                            hosts,
                             itm_fmt_clock(c->sum.first_ns, v->day, t1, sizeof(t1)),
                             itm_fmt_clock(c->sum.last_ns, v->day, t2, sizeof(t2))};
 
+    snprintf(hosts, sizeof(hosts), "%llu/%llu", (unsigned long long)c->clients,
+             (unsigned long long)c->servers);
     itm_table_add(t, cells);
 }
 
@@ -175,12 +146,13 @@ static const char *comp_name(struct itm_rcomp *const *cv, size_t n, size_t i, ch
     return r->component;
 }
 
-static void sec_components(const struct rview *v)
+static void sec_components(const struct itm_rview *v)
 {
     static const struct itm_tcol cols[] = {
-        {"component", ITM_TB_LEFT, 1},  {"flows", ITM_TB_RIGHT, 0}, {"bytes", ITM_TB_RIGHT, 0},
-        {"clients", ITM_TB_RIGHT, 0},   {"servers", ITM_TB_RIGHT, 0},
-        {"first", ITM_TB_LEFT, 0},      {"last", ITM_TB_LEFT, 0},
+        {"component", ITM_TB_LEFT, 1},  {"flows", ITM_TB_RIGHT, 0},
+        {"packets", ITM_TB_RIGHT, 0},   {"bytes", ITM_TB_RIGHT, 0},
+        {"hosts c/s", ITM_TB_RIGHT, 0}, {"first", ITM_TB_LEFT, 0},
+        {"last", ITM_TB_LEFT, 0},
     };
     size_t n;
     struct itm_rcomp **cv = itm_rmodel_comps(v->m, &n);
@@ -188,7 +160,7 @@ static void sec_components(const struct rview *v)
     struct itm_table t;
     char name[256];
 
-    heading(v, "Components (flows each documented rule explains, by suite)");
+    itm_report_heading(v, "Components (flows each documented rule explains, by suite)");
     if (!n) {
         fprintf(v->f, "  no flows\n");
         return;
@@ -202,7 +174,7 @@ static void sec_components(const struct rview *v)
         comp_row(v, &t, cv[i]->rule ? comp_name(cv, n, i, name, sizeof(name)) : "no rule",
                  cv[i]);
     }
-    itm_table_print(&t, v->f, 4, REPORT_WIDTH);
+    itm_table_print(&t, v->f, 4, ITM_REPORT_WIDTH);
     itm_table_free(&t);
     itm_free(cv);
 }
@@ -257,7 +229,7 @@ static void host_row(struct itm_table *t, const struct itm_host_view *h)
     itm_table_add(t, cells);
 }
 
-static void sec_hosts(const struct rview *v)
+static void sec_hosts(const struct itm_rview *v)
 {
     static const struct itm_tcol cols[] = {
         {"host", ITM_TB_LEFT, 0},
@@ -272,7 +244,7 @@ static void sec_hosts(const struct rview *v)
     struct itm_table t;
     char a[32];
 
-    heading(v, "Hosts and roles (declared in the site file, inferred from traffic)");
+    itm_report_heading(v, "Hosts and roles (declared in the site file, inferred from traffic)");
     itm_table_init(&t, cols, 5);
     for (size_t i = 0; i < n; i++) {
         if (itm_classifier_host(cls, i, &h) != 0 || !(h.declared | h.inferred | h.contradictions))
@@ -285,7 +257,7 @@ static void sec_hosts(const struct rview *v)
         listed++;
     }
     if (listed)
-        itm_table_print(&t, v->f, 2, REPORT_WIDTH);
+        itm_table_print(&t, v->f, 2, ITM_REPORT_WIDTH);
     else
         fprintf(v->f, "  no host holds a role\n");
     itm_table_free(&t);
@@ -295,315 +267,12 @@ static void sec_hosts(const struct rview *v)
                 itm_fmt_count(agents, a, sizeof(a)));
 }
 
-/* ---- firewall matrix ---- */
-
-static void cell_row(struct itm_table *t, const struct itm_rcell *c, const struct itm_rule *r)
-{
-    char cr[200], sr[200], svc[40], fl[32], fg[32];
-    const char *cells[6] = {itm_roles_format(c->k.croles, cr, sizeof(cr)),
-                            itm_roles_format(c->k.sroles, sr, sizeof(sr)),
-                            itm_fmt_service(c->k.proto, c->k.icmp_type, c->k.sport, c->k.lo,
-                                            c->k.hi, svc, sizeof(svc)),
-                            r ? r->id : "-",
-                            itm_fmt_count(c->sum.flows, fl, sizeof(fl)),
-                            itm_fmt_count(c->sum.flagged, fg, sizeof(fg))};
-
-    itm_table_add(t, cells);
-}
-
-static const struct itm_tcol matrix_cols[] = {
-    {"client role", ITM_TB_LEFT, 1}, {"server role", ITM_TB_LEFT, 1},
-    {"service", ITM_TB_LEFT, 0},     {"rule", ITM_TB_LEFT, 1},
-    {"flows", ITM_TB_RIGHT, 0},      {"flagged", ITM_TB_RIGHT, 0},
-};
-
-static void sec_matrix(const struct rview *v, struct itm_rcell **cv, size_t n)
-{
-    struct itm_table t;
-    size_t shown = 0;
-
-    heading(v, "Firewall matrix (traffic seen, and the documented rule that explains it)");
-    itm_table_init(&t, matrix_cols, 6);
-    for (size_t i = 0; i < n; i++) {
-        const struct itm_rule *r = itm_rcell_rule(v->m, cv[i]);
-        if (!r)
-            continue;
-        cell_row(&t, cv[i], r);
-        shown++;
-    }
-    if (shown)
-        itm_table_print(&t, v->f, 2, REPORT_WIDTH);
-    else
-        fprintf(v->f, "  no documented traffic\n");
-    itm_table_free(&t);
-}
-
-static void sec_undocumented(const struct rview *v, struct itm_rcell **cv, size_t n)
-{
-    struct itm_table t;
-    size_t shown = 0, more = 0;
-    uint64_t more_flows = 0;
-    char a[32], b[32];
-
-    heading(v, "Traffic no rule documents (most flows first)");
-    itm_table_init(&t, matrix_cols, 6);
-    for (size_t i = 0; i < n; i++) {
-        if (itm_rcell_rule(v->m, cv[i]))
-            continue;
-        if (shown >= REPORT_MAX_UNDOC) {
-            more++;
-            more_flows += cv[i]->sum.flows;
-            continue;
-        }
-        cell_row(&t, cv[i], NULL);
-        shown++;
-    }
-    if (shown)
-        itm_table_print(&t, v->f, 2, REPORT_WIDTH);
-    else
-        fprintf(v->f, "  none: every flow seen is documented\n");
-    itm_table_free(&t);
-    if (more)
-        fprintf(v->f, "  and %s more cells with %s flows (--matrix FILE lists them all)\n",
-                itm_fmt_count(more, a, sizeof(a)), itm_fmt_count(more_flows, b, sizeof(b)));
-}
-
-/* ---- documented rules: coverage and never seen ---- */
-
-static int rule_seen(const struct rview *v, const struct itm_rule *r)
-{
-    const struct itm_rcomp *c = itm_rmodel_comp_find(v->m, r->id);
-
-    return c && c->sum.flows > 0;
-}
-
-static void stale_row(struct itm_table *t, const struct itm_rule *r)
-{
-    char pr[64], po[128], svc[220], cr[200], sr[200], who[420];
-    const char *cells[3];
-
-    snprintf(svc, sizeof(svc), "%s %s", itm_rule_protos_format(r, pr, sizeof(pr)),
-             itm_rule_ports_format(r, po, sizeof(po)));
-    snprintf(who, sizeof(who), (r->flags & ITM_RF_LOCAL) ? "%s, on the host itself%.0s"
-                                                         : "%s -> %s",
-             r->client_roles == ITM_ROLE_ANY ? "any" : itm_roles_format(r->client_roles, cr,
-                                                                         sizeof(cr)),
-             r->server_roles == ITM_ROLE_ANY ? "any" : itm_roles_format(r->server_roles, sr,
-                                                                         sizeof(sr)));
-    cells[0] = r->id;
-    cells[1] = svc;
-    cells[2] = who;
-    itm_table_add(t, cells);
-}
-
-static void sec_stale(const struct rview *v)
-{
-    static const struct itm_tcol cols[] = {
-        {"rule", ITM_TB_LEFT, 0},
-        {"service", ITM_TB_LEFT, 1},
-        {"client -> server", ITM_TB_LEFT, 3},
-    };
-    const struct itm_sigdb *db = v->ctx->db;
-    size_t n = db ? itm_sigdb_count(db) : 0, unseen = 0;
-    const char *suite = NULL;
-    struct itm_table t;
-
-    heading(v, "Documented rules never seen (candidate stale firewall rules)");
-    itm_table_init(&t, cols, 3);
-    for (size_t i = 0; i < n; i++) {
-        const struct itm_rule *r = itm_sigdb_rule(db, i);
-        if (!r || rule_seen(v, r))
-            continue;
-        if (!suite || strcmp(suite, r->suite) != 0)
-            itm_table_add_span(&t, r->suite);
-        suite = r->suite;
-        stale_row(&t, r);
-        unseen++;
-    }
-    if (unseen)
-        itm_table_print(&t, v->f, 4, REPORT_WIDTH);
-    else
-        fprintf(v->f, "  none: every documented rule carried traffic\n");
-    itm_table_free(&t);
-    if (unseen)
-        fprintf(v->f, "  host-local rules never cross the network; the others are worth a look "
-                      "before\n  their firewall rules are removed (a quiet day is not proof).\n");
-}
-
-static void coverage_row(struct itm_table *t, const char *suite, size_t total, size_t seen)
-{
-    char a[32], b[32], c[16];
-    const char *cells[4] = {suite, itm_fmt_count(total, a, sizeof(a)),
-                            itm_fmt_count(seen, b, sizeof(b)), itm_fmt_pct(seen, total, c, 16)};
-
-    itm_table_add(t, cells);
-}
-
-/* 1 when a rule before index i belongs to the same suite (its row was written). */
-static int suite_done(const struct itm_sigdb *db, size_t i)
-{
-    const char *suite = itm_sigdb_rule(db, i)->suite;
-
-    for (size_t j = 0; j < i; j++)
-        if (strcmp(itm_sigdb_rule(db, j)->suite, suite) == 0)
-            return 1;
-    return 0;
-}
-
-static void sec_coverage(const struct rview *v)
-{
-    static const struct itm_tcol cols[] = {
-        {"suite", ITM_TB_LEFT, 1},
-        {"rules", ITM_TB_RIGHT, 0},
-        {"seen", ITM_TB_RIGHT, 0},
-        {"coverage", ITM_TB_RIGHT, 0},
-    };
-    const struct itm_sigdb *db = v->ctx->db;
-    size_t n = db ? itm_sigdb_count(db) : 0, all = 0, all_seen = 0;
-    struct itm_table t;
-
-    heading(v, "Coverage (documented rules observed, per suite)");
-    itm_table_init(&t, cols, 4);
-    for (size_t i = 0; i < n; i++) {
-        const char *suite = itm_sigdb_rule(db, i)->suite;
-        size_t total = 0, seen = 0;
-        if (suite_done(db, i))
-            continue;
-        for (size_t j = i; j < n; j++) {
-            const struct itm_rule *r = itm_sigdb_rule(db, j);
-            if (strcmp(r->suite, suite) == 0) {
-                total++;
-                seen += (size_t)rule_seen(v, r);
-            }
-        }
-        coverage_row(&t, suite, total, seen);
-        all += total;
-        all_seen += seen;
-    }
-    coverage_row(&t, "all suites", all, all_seen);
-    itm_table_print(&t, v->f, 2, REPORT_WIDTH);
-    itm_table_free(&t);
-}
-
-/* ---- findings ---- */
-
-static void group_hosts(const struct itm_rgroup *g, char *buf, size_t len)
-{
-    char c[64], s[64];
-    size_t o;
-
-    itm_ip_format(&g->k.client, c, sizeof(c));
-    if (g->k.flag != ITM_F_SCAN || g->nservers == 1) {
-        snprintf(buf, len, "%s -> %s", c,
-                 itm_ip_format(g->k.flag == ITM_F_SCAN ? &g->servers[0] : &g->k.server, s,
-                               sizeof(s)));
-        return;
-    }
-    o = (size_t)snprintf(buf, len, "%s -> %llu hosts (", c, (unsigned long long)g->nservers);
-    for (unsigned i = 0; i < g->nserver_shown && o < len; i++)
-        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
-                              itm_ip_format(&g->servers[i], s, sizeof(s)));
-    if (o < len)
-        snprintf(buf + o, len - o, "%s)", g->nservers > g->nserver_shown ? ", ..." : "");
-}
-
-static int u16_cmp(const void *a, const void *b)
-{
-    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
-}
-
-static void group_service(const struct itm_rgroup *g, char *buf, size_t len)
-{
-    uint16_t ports[ITM_RGROUP_PORTS];
-    size_t o;
-
-    if (g->k.proto != 6 && g->k.proto != 17) {
-        itm_fmt_service(g->k.proto, 0xff, 0, 0, 0, buf, len);
-        return;
-    }
-    memcpy(ports, g->ports, sizeof(ports));
-    qsort(ports, g->nport_shown, sizeof(ports[0]), u16_cmp);
-    o = (size_t)snprintf(buf, len, "%s/", g->k.proto == 6 ? "tcp" : "udp");
-    for (unsigned i = 0; i < g->nport_shown && o < len; i++)
-        o += (size_t)snprintf(buf + o, len - o, "%s%u", i ? "," : "", ports[i]);
-    if (g->nports > g->nport_shown && o < len)
-        snprintf(buf + o, len - o, " (%llu ports in all)", (unsigned long long)g->nports);
-}
-
-static int id_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-static void group_print(const struct rview *v, const struct itm_rgroup *g)
-{
-    char hosts[400], svc[160], fl[32], pk[32], t1[24], why[400];
-    uint64_t ids[ITM_RGROUP_IDS];
-    unsigned b = 0;
-
-    while (b < ITM_F_COUNT_BITS && g->k.flag != (1u << b))
-        b++;
-    group_hosts(g, hosts, sizeof(hosts));
-    group_service(g, svc, sizeof(svc));
-    fprintf(v->f, "    %s  %s%s%s flow%s, %s packets, first %s\n", hosts,
-            g->nports > 1 ? "" : svc, g->nports > 1 ? "" : "  ",
-            itm_fmt_count(g->sum.flows, fl, sizeof(fl)), g->sum.flows == 1 ? "" : "s",
-            itm_fmt_count(g->sum.pkts, pk, sizeof(pk)),
-            itm_fmt_clock(g->sum.first_ns, v->day, t1, sizeof(t1)));
-    if (g->nports > 1)
-        itm_put_wrapped(v->f, 6, "ports: ", svc, REPORT_WIDTH);
-    itm_put_wrapped(v->f, 6, "why: ",
-                    g->reason[0] ? itm_fmt_clean(g->reason, why, sizeof(why))
-                                 : (b < ITM_F_COUNT_BITS ? flag_about[b] : "-"),
-                    REPORT_WIDTH);
-    memcpy(ids, g->ids, sizeof(ids));
-    qsort(ids, g->nids, sizeof(ids[0]), id_cmp);
-    fprintf(v->f, "      flow ids:");
-    for (unsigned i = 0; i < g->nids; i++)
-        fprintf(v->f, " %llu", (unsigned long long)ids[i]);
-    if (g->sum.flows > g->nids)
-        fprintf(v->f, " (+%llu more)", (unsigned long long)(g->sum.flows - g->nids));
-    fputc('\n', v->f);
-}
-
-static void sec_findings(const struct rview *v)
-{
-    size_t n, i = 0;
-    struct itm_rgroup **gv = itm_rmodel_groups(v->m, &n);
-    char a[32], b[32];
-
-    heading(v, "Findings (flagged flows by flag; flow ids refer to the JSON events)");
-    if (!n)
-        fprintf(v->f, "  none\n");
-    while (i < n) {
-        uint32_t flag = gv[i]->k.flag;
-        size_t first = i, shown = 0;
-        unsigned bit = 0;
-        while (bit < ITM_F_COUNT_BITS && flag != (1u << bit))
-            bit++;
-        while (i < n && gv[i]->k.flag == flag)
-            i++;
-        fprintf(v->f, "  %s (flows: %s, groups: %s): %s\n", itm_flag_name(flag),
-                itm_fmt_count(bit < ITM_F_COUNT_BITS ? v->m->flags_flows[bit] : 0, a, sizeof(a)),
-                itm_fmt_count(i - first, b, sizeof(b)),
-                bit < ITM_F_COUNT_BITS ? flag_about[bit] : "");
-        for (size_t j = first; j < i && shown < REPORT_MAX_GROUPS; j++, shown++)
-            group_print(v, gv[j]);
-        if (i - first > shown)
-            fprintf(v->f, "    and %s more groups (the JSON alert events list them all)\n",
-                    itm_fmt_count(i - first - shown, a, sizeof(a)));
-    }
-    itm_free(gv);
-}
-
 /* ---- rendering ---- */
 
 static void render(FILE *f, const struct itm_rmodel *m, const struct itm_stats *st,
                    const struct itm_output_ctx *ctx, int color, int final)
 {
-    struct rview v = {f, m, st, ctx, itm_fmt_day(st->first_ns, st->last_ns), color};
+    struct itm_rview v = {f, m, st, ctx, itm_fmt_day(st->first_ns, st->last_ns), color};
     struct itm_rcell **cv;
     size_t n;
 
@@ -613,19 +282,19 @@ static void render(FILE *f, const struct itm_rmodel *m, const struct itm_stats *
     sec_components(&v);
     sec_hosts(&v);
     cv = itm_rmodel_cells(m, &n);
-    sec_matrix(&v, cv, n);
-    sec_undocumented(&v, cv, n);
+    itm_report_matrix(&v, cv, n);
+    itm_report_undocumented(&v, cv, n);
     itm_free(cv);
-    sec_coverage(&v);
-    sec_stale(&v);
-    sec_findings(&v);
+    itm_report_coverage(&v);
+    itm_report_stale(&v);
+    itm_report_findings(&v);
 }
 
 /* Writes a report: a file is rewritten whole, stdout gets one more report. */
 static int write_report(struct itm_output *o, const struct itm_rmodel *m,
                         const struct itm_stats *st, int final)
 {
-    if (!o->is_stdout) {
+    if (o->rewrite) {
         rewind(o->f);
         if (ftruncate(fileno(o->f), 0) != 0)
             o->failed = 1;
@@ -650,12 +319,15 @@ static int report_open(struct itm_output **out, const char *arg, const struct it
         o->is_stdout = 1;
         o->color = isatty(STDOUT_FILENO) && !(nc && *nc);
     } else {
+        struct stat st;
         o->f = fopen(arg, "w");
         if (!o->f) {
             fprintf(stderr, "itmscope: %s: %s\n", arg, strerror(errno));
             itm_free(o);
             return ITM_ERR_IO;
         }
+        /* a pipe or a device cannot be rewound: reports follow one another there */
+        o->rewrite = fstat(fileno(o->f), &st) == 0 && S_ISREG(st.st_mode);
     }
     o->ctx = ctx;
     itm_rmodel_init(&o->m);

@@ -176,6 +176,29 @@ const struct itm_rcomp *itm_rmodel_comp_find(const struct itm_rmodel *m, const c
 /* Roles as "a,b" or "unknown"; flag bits as "a,b" or "-". */
 char *itm_fmt_flags(uint32_t flags, char *buf, size_t len);
 
+/* ---- report-text.c: the text report's sections about rules ---- */
+
+#define ITM_REPORT_WIDTH 100u
+
+/* What one rendering of the report sees. day: itm_fmt_day of the capture's span. */
+struct itm_rview {
+    FILE *f;
+    const struct itm_rmodel *m;
+    const struct itm_stats *st;
+    const struct itm_output_ctx *ctx;
+    uint64_t day;
+    int color;
+};
+
+/* A section title (bold on a terminal). */
+void itm_report_heading(const struct itm_rview *v, const char *title);
+/* cv, n: itm_rmodel_cells of v->m. */
+void itm_report_matrix(const struct itm_rview *v, struct itm_rcell **cv, size_t n);
+void itm_report_undocumented(const struct itm_rview *v, struct itm_rcell **cv, size_t n);
+void itm_report_coverage(const struct itm_rview *v);
+void itm_report_stale(const struct itm_rview *v);
+void itm_report_findings(const struct itm_rview *v);
+
 /* ---- shared by the report outputs ---- */
 
 /* Documented rows an output writes for an observed cell: its rule (NULL when undocumented). */

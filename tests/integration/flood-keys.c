@@ -59,11 +59,12 @@ int main(int argc, char **argv)
         return 2;
     }
     mask = (UINT32_C(1) << bits) - 1;
-    /* candidates from 100.64.0.0/10 (shared address space), one port each */
-    for (uint32_t i = 0; found < count && i < (UINT32_C(1) << 22); i++) {
+    /* candidates: every address of 100.64.0.0/10 (shared address space) with port 1024,
+     * then with 1025, and so on */
+    for (uint32_t i = 0; found < count && i < (UINT32_C(1) << 30); i++) {
         struct itm_flow_key k;
-        uint32_t src = UINT32_C(0x64400000) + i;
-        uint16_t sport = (uint16_t)(1024 + i % 60000);
+        uint32_t src = UINT32_C(0x64400000) + (i & 0x3fffffu);
+        uint16_t sport = (uint16_t)(1024 + (i >> 22));
         /* uthash picks the bucket from the low bits of the 32-bit hash value */
         syn_key(src, sport, &k);
         if (((unsigned)itm_flow_hash(seed, &k, sizeof(k)) & mask) != 0)

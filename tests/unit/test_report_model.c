@@ -349,7 +349,8 @@ static void test_flow_csv(void **state)
     assert_non_null(strstr(row2, ",web,Web,Alpha,port+role,"));
     assert_non_null(strstr(row2, ",agent,notification-server,,\r\n"));
     /* flags joined with ';', the reason quoted with its quotes doubled, kept verbatim */
-    assert_non_null(strstr(out, ",lateral_movement;scan,\"agent to agent, \"\"rdp\"\"\x1b[2J\"\r\n"));
+    assert_non_null(
+        strstr(out, ",lateral_movement;scan,\"agent to agent, \"\"rdp\"\"\x1b[2J\"\r\n"));
     free(out);
     unlink(path);
 }
@@ -488,7 +489,8 @@ static void test_rules(void **state)
 
     assert_non_null(strstr(out, "table inet itmscope {\n"));
     assert_non_null(strstr(out, "    set agent_v4 {\n        type ipv4_addr\n        flags "
-                                "interval\n        auto-merge\n        elements = { 10.0.1.0/24 }\n"));
+                                "interval\n        auto-merge\n"
+                                "        elements = { 10.0.1.0/24 }\n"));
     assert_non_null(strstr(out, "        ip saddr @agent_v4 ip daddr @notification_server_v4 "
                                 "tcp dport { 80, 443 } accept\n"));
     assert_non_null(strstr(out, "        ip saddr @notification_server_v4 ip daddr @agent_v4 "
