@@ -4,7 +4,6 @@
  * never prints, and its order never depends on hashing. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "itm-limits.h"
 #include "report-int.h"
@@ -23,66 +22,18 @@ struct itm_rmember {
     UT_hash_handle hh;
 };
 
-/* SipHash-1-3 (Aumasson and Bernstein) with a per-model random key: keys here are
- * addresses an attacker picks, so bucket placement must not be predictable. */
-#define RM_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-static void sip_round(uint64_t v[4])
-{
-    v[0] += v[1];
-    v[1] = RM_ROTL(v[1], 13);
-    v[1] ^= v[0];
-    v[0] = RM_ROTL(v[0], 32);
-    v[2] += v[3];
-    v[3] = RM_ROTL(v[3], 16);
-    v[3] ^= v[2];
-    v[0] += v[3];
-    v[3] = RM_ROTL(v[3], 21);
-    v[3] ^= v[0];
-    v[2] += v[1];
-    v[1] = RM_ROTL(v[1], 17);
-    v[1] ^= v[2];
-    v[2] = RM_ROTL(v[2], 32);
-}
-
+/* keys here are addresses an attacker picks: the keyed hash keeps buckets unpredictable */
 static unsigned rm_hash(const struct itm_rmodel *m, const void *data, size_t len)
 {
-    const uint8_t *p = data;
-    uint64_t v[4] = {m->seed[0] ^ UINT64_C(0x736f6d6570736575),
-                     m->seed[1] ^ UINT64_C(0x646f72616e646f6d),
-                     m->seed[0] ^ UINT64_C(0x6c7967656e657261),
-                     m->seed[1] ^ UINT64_C(0x7465646279746573)};
-    uint64_t w;
-    size_t i = 0;
+    uint64_t w = itm_hash_keyed(m->seed, data, len);
 
-    for (; i + 8 <= len; i += 8) {
-        w = 0;
-        for (unsigned j = 0; j < 8; j++)
-            w |= (uint64_t)p[i + j] << (8 * j);
-        v[3] ^= w;
-        sip_round(v);
-        v[0] ^= w;
-    }
-    w = (uint64_t)len << 56;
-    for (unsigned j = 0; i + j < len; j++)
-        w |= (uint64_t)p[i + j] << (8 * j);
-    v[3] ^= w;
-    sip_round(v);
-    v[0] ^= w;
-    v[2] ^= 0xff;
-    for (int r = 0; r < 3; r++)
-        sip_round(v);
-    w = v[0] ^ v[1] ^ v[2] ^ v[3];
     return (unsigned)(w ^ (w >> 32));
 }
 
 void itm_rmodel_init(struct itm_rmodel *m)
 {
     memset(m, 0, sizeof(*m));
-    if (getrandom(m->seed, sizeof(m->seed), 0) != (ssize_t)sizeof(m->seed)) {
-        /* still keyed per run, just not secret */
-        m->seed[0] = (uint64_t)(uintptr_t)m ^ UINT64_C(0x9e3779b97f4a7c15);
-        m->seed[1] = (uint64_t)(uintptr_t)&m ^ UINT64_C(0xc2b2ae3d27d4eb4f);
-    }
+    itm_hash_new_key(m->seed, m);
 }
 
 void itm_rmodel_free(struct itm_rmodel *m)

@@ -4,87 +4,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "classify-int.h"
 
 /* ---- seeded hash ---- */
 
-static uint64_t rotl(uint64_t x, int b)
-{
-    return (x << b) | (x >> (64 - b));
-}
-
-static void sip_round(uint64_t v[4])
-{
-    v[0] += v[1];
-    v[1] = rotl(v[1], 13) ^ v[0];
-    v[0] = rotl(v[0], 32);
-    v[2] += v[3];
-    v[3] = rotl(v[3], 16) ^ v[2];
-    v[0] += v[3];
-    v[3] = rotl(v[3], 21) ^ v[0];
-    v[2] += v[1];
-    v[1] = rotl(v[1], 17) ^ v[2];
-    v[2] = rotl(v[2], 32);
-}
-
-static uint64_t load_le64(const uint8_t *p, size_t n)
-{
-    uint64_t m = 0;
-
-    if (n == 8) {
-        /* one load, not eight: this hash runs several times per classification and was the
-         * classifier's largest single cost (docs/performance.md); same values */
-        memcpy(&m, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        m = __builtin_bswap64(m);
-#endif
-        return m;
-    }
-    for (size_t i = 0; i < n; i++)
-        m |= (uint64_t)p[i] << (8 * i);
-    return m;
-}
-
 uint32_t itm_cls_hash(const uint64_t seed[2], const void *key, size_t len)
 {
-    const uint8_t *p = key;
-    uint64_t v[4] = {
-        seed[0] ^ UINT64_C(0x736f6d6570736575), seed[1] ^ UINT64_C(0x646f72616e646f6d),
-        seed[0] ^ UINT64_C(0x6c7967656e657261), seed[1] ^ UINT64_C(0x7465646279746573),
-    };
-    size_t i = 0;
-    uint64_t m;
+    uint64_t m = itm_hash_keyed(seed, key, len);
 
-    for (; len - i >= 8; i += 8) {
-        m = load_le64(p + i, 8);
-        v[3] ^= m;
-        sip_round(v);
-        v[0] ^= m;
-    }
-    m = load_le64(p + i, len - i) | (uint64_t)(len & 0xff) << 56;
-    v[3] ^= m;
-    sip_round(v);
-    v[0] ^= m;
-    v[2] ^= 0xff;
-    for (int r = 0; r < 3; r++)
-        sip_round(v);
-    m = v[0] ^ v[1] ^ v[2] ^ v[3];
     return (uint32_t)(m ^ (m >> 32));
 }
 
 void itm_cls_seed(uint64_t seed[2], const void *salt)
 {
-    struct timespec ts;
-
-    if (getrandom(seed, 2 * sizeof(seed[0]), GRND_NONBLOCK) == (ssize_t)(2 * sizeof(seed[0])))
-        return;
-    /* no entropy yet (early boot): still keyed per run, only less secret */
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    seed[0] = (uint64_t)ts.tv_nsec * UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)(uintptr_t)salt;
-    seed[1] = (uint64_t)ts.tv_sec ^ UINT64_C(0xc2b2ae3d27d4eb4f);
+    itm_hash_new_key(seed, salt);
 }
 
 /* ---- signals: what a flow proves about the role of one of its ends ---- */

@@ -26,16 +26,19 @@ case " ${targets[*]} " in
 esac
 
 dir=build-fuzz
-# One build at a time, however many runs were started together.
-exec 9>"$dir.lock"
+# One build at a time, however many runs were started together: the lock is this script.
+exec 9<"$0"
 flock 9
 if [ ! -f "$dir/build.ninja" ]; then
-    CC=clang meson setup "$dir" -Dfuzz=true -Dtests=false -Dtools=false -Dwerror=true \
-        -Db_sanitize=address,undefined -Db_lundef=false >"$dir.setup.log" 2>&1 ||
-        { cat "$dir.setup.log" >&2; echo "fuzz.sh: cannot configure $dir" >&2; exit 2; }
+    if ! log=$(CC=clang meson setup "$dir" -Dfuzz=true -Dtests=false -Dtools=false \
+            -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false 2>&1); then
+        echo "$log" >&2
+        echo "fuzz.sh: cannot configure $dir" >&2
+        exit 2
+    fi
 fi
-if ! ninja -C "$dir" "fuzz/$target" >"$dir.build.log" 2>&1; then
-    tail -n 40 "$dir.build.log" >&2
+if ! ninja -C "$dir" "fuzz/$target" >"$dir/fuzz-build.log" 2>&1; then
+    tail -n 40 "$dir/fuzz-build.log" >&2
     echo "fuzz.sh: build of $target failed" >&2
     exit 2
 fi

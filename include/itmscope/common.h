@@ -103,6 +103,11 @@ char *itm_strndup(const char *s, size_t n);
 void itm_free(void *p);
 void itm_alloc_fail_after(long n);
 
+/* SipHash-1-3 of data under a 128-bit key: the hash of every table (src/hash.c). */
+uint64_t itm_hash_keyed(const uint64_t key[2], const void *data, size_t len);
+/* A random key for one run (getrandom; a clock-derived key when no entropy is ready). */
+void itm_hash_new_key(uint64_t key[2], const void *salt);
+
 /* IP address of either family; v4 in a[0..3], the rest zero. */
 struct itm_ip {
     uint8_t family; /* 4 or 6, 0 when unset */
