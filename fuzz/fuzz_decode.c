@@ -1,7 +1,6 @@
-/* fuzz_decode.c: libFuzzer target for one frame: the first input byte picks a link type,
- * the rest is the frame. It checks the decoder's promises about offsets, then runs the frame
- * through a small engine (fragments, flow table, classifier, JSON output). It must never
- * carry state from one input to the next. */
+/* fuzz_decode.c: libFuzzer target for one frame (byte 0 picks the link type): the decoder's
+ * promises about offsets, then the frame through a small engine (fragments, flows, classifier,
+ * JSON output). It must never carry state from one input to the next. */
 #include <string.h>
 
 #include "fuzz-util.h"

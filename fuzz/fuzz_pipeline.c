@@ -1,7 +1,6 @@
-/* fuzz_pipeline.c: libFuzzer target for the whole offline pipeline on one in-memory capture:
- * the input becomes a memfd that the ordinary file source opens through /proc/self/fd,
- * so libpcap's pcap/pcapng readers, the capture loop, both passes of the engine and the
- * JSON output all see it. It never writes anywhere but /dev/null. */
+/* fuzz_pipeline.c: libFuzzer target for the whole offline pipeline: the input, as a memfd the
+ * ordinary file source opens through /proc/self/fd, goes through libpcap, the capture loop,
+ * both engine passes and the JSON output. It never writes anywhere but /dev/null. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>

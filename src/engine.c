@@ -312,7 +312,9 @@ void itm_engine_packet(struct itm_engine *e, int linktype, uint64_t ts_ns, const
     if (ts_ns > e->now_ns) {
         e->now_ns = ts_ns;
         itm_flow_expire(e->flows, ts_ns);
-        itm_frag_expire(e->frags, ts_ns);
+        /* no fragment seen in this pass: the fragment table is empty (a call per packet) */
+        if (e->st.fragments)
+            itm_frag_expire(e->frags, ts_ns);
     }
     count_link(&e->st, linktype);
     itm_decode(linktype, frame, caplen, wirelen, ts_ns, &p);

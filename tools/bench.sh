@@ -5,9 +5,10 @@
 #
 # Usage: tools/bench.sh [BUILD_DIR]        (default build-bench, configured --buildtype=release)
 # Environment:
-#   RUNS=5            alternating runs per program and capture (the median is reported)
+#   RUNS=5            alternating runs per program and capture (0: only the callgrind part)
 #   PACKETS=5000000   packets per generated capture
-#   MODES="one-pass one-pass-json two-pass two-pass-json"   itmscope runs to measure
+#   MODES="one-pass one-pass-json two-pass two-pass-json"   itmscope runs to measure; also
+#                     one-pass-quiet, one-pass-json-quiet, two-pass-quiet (-q: no report)
 #   CAPTURES="many long"   many: ~1M short flows, 65,536 open at a time; long: 1,000 flows
 #   CALLGRIND=1       instructions per packet on a cut of CUT packets (0: skip)
 #   CUT=200000
@@ -28,7 +29,9 @@ trap 'rm -rf "$tmp"' EXIT
 if [ ! -d "$build" ]; then
     meson setup "$build" --buildtype=release >/dev/null
 fi
-if [ "$(meson introspect --buildoptions "$build" | jq -r '.[] | select(.name=="buildtype") | .value')" != release ]; then
+buildtype=$(meson introspect --buildoptions "$build" |
+    jq -r '.[] | select(.name=="buildtype") | .value')
+if [ "$buildtype" != release ]; then
     echo "bench: warning: $build is not a release build; figures will not be comparable" >&2
 fi
 ninja -C "$build" src/itmscope tools/pcap-floor tools/itms-gen >/dev/null
@@ -44,7 +47,9 @@ make_capture() { # name
     [ -s "$f" ] && return
     echo "bench: generating $f" >&2
     case $1 in
-    many) "$gen" bench -w "$f.tmp" --packets "$packets" --flows $((packets / 5)) --concurrent 65536 ;;
+    many)
+        "$gen" bench -w "$f.tmp" --packets "$packets" --flows $((packets / 5)) --concurrent 65536
+        ;;
     long) "$gen" bench -w "$f.tmp" --packets "$packets" --flows 1000 --concurrent 1000 ;;
     *) echo "bench: unknown capture $1" >&2; exit 2 ;;
     esac
@@ -54,6 +59,8 @@ make_capture() { # name
 # The first N records of a pcap (classic format: 24-byte header, 16-byte record headers).
 cut_capture() { # in out n
     [ -s "$2" ] && return
+    # a classic pcap like the capture itself (editcap would write pcapng, which libpcap
+    # reads at another cost)
     python3 - "$1" "$2" "$3" <<'EOF'
 import struct, sys
 src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -79,21 +86,37 @@ timed() {
     awk '{ printf "%.2f %.2f %d\n", $1 + $2, $3, $4 }' "$tmp/time"
 }
 
+# Modes: the default output (the report, on stdout, which timed() sends to a file), the same
+# with --json to a file, each in one pass and in the default two-pass offline mode; "quiet"
+# (-q: no report) isolates the pipeline.
 itm_args() { # mode capture-file json-file
     case $1 in
-    one-pass) echo "-q --one-pass -r $2" ;;
-    one-pass-json) echo "-q --one-pass -r $2 --json $3" ;;
-    two-pass) echo "-q -r $2" ;;
-    two-pass-json) echo "-q -r $2 --json $3" ;;
+    one-pass) echo "--one-pass -r $2" ;;
+    one-pass-json) echo "--one-pass -r $2 --json $3" ;;
+    one-pass-quiet) echo "-q --one-pass -r $2" ;;
+    one-pass-json-quiet) echo "-q --one-pass -r $2 --json $3" ;;
+    two-pass) echo "-r $2" ;;
+    two-pass-json) echo "-r $2 --json $3" ;;
+    two-pass-quiet) echo "-q -r $2" ;;
+    *) echo "bench: unknown mode $1" >&2; exit 2 ;;
     esac
 }
 
 calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# stat FILE COLUMN median|min: over the runs in FILE (one line per run)
+stat() {
+    awk -v c="$2" '{ print $c }' "$1" | sort -g |
+        awk -v how="$3" '{ v[NR] = $1 }
+            END { if (how == "min") print v[1]
+                  else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
 echo "bench: $(date -u +%FT%TZ) $(uname -m), $(nproc) cpu, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "bench: $runs runs each, alternating; packets/s from CPU time (user+sys) and from wall time"
+echo "bench: $runs runs each, alternating. Packets/s from CPU time (user+sys) of the best run"
+echo "bench: (the least disturbed by other load) and of the median one; each ratio is to the"
+echo "bench: floor's same statistic; last, the ratio of the median wall-clock times."
 for cap in $captures; do
+    [ "$runs" -gt 0 ] || break
     make_capture "$cap"
     f=$(capture_file "$cap")
     : >"$tmp/floor"
@@ -103,41 +126,44 @@ for cap in $captures; do
         for m in $modes; do
             # shellcheck disable=SC2046
             timed "$itm" $(itm_args "$m" "$f" "$tmp/events.json") >>"$tmp/$m"
-            if [ "$m" = one-pass-json ] && [ ! -s "$tmp/flows-$cap" ]; then
+            if [ "${m%-quiet}" = one-pass-json ] && [ ! -s "$tmp/flows-$cap" ]; then
                 tail -n 1 "$tmp/events.json" |
                     jq -r '.stats.flows | "\(.created) \(.active_max)"' >"$tmp/flows-$cap"
             fi
         done
     done
-    fcpu=$(awk '{print $1}' "$tmp/floor" | median)
-    fwall=$(awk '{print $2}' "$tmp/floor" | median)
     echo
     echo "== capture $cap: $f"
+    active=0
     if [ -s "$tmp/flows-$cap" ]; then
         read -r created active <"$tmp/flows-$cap"
         echo "   flows: $created created, $active tracked at once (peak)"
-    else
-        active=0
     fi
-    printf '   %-16s %12s %6s %12s %6s %10s %10s\n' program pkt/s-cpu ratio pkt/s-wall ratio \
-        peak-RSS B/flow
-    printf '   %-16s %12.0f %6s %12.0f %6s %8d K\n' floor "$(calc "$packets / $fcpu")" 1 \
-        "$(calc "$packets / $fwall")" 1 "$(awk '{print $3}' "$tmp/floor" | median)"
-    for m in $modes; do
-        cpu=$(awk '{print $1}' "$tmp/$m" | median)
-        wall=$(awk '{print $2}' "$tmp/$m" | median)
-        rss=$(awk '{print $3}' "$tmp/$m" | median)
+    printf '   %-22s %10s %6s %10s %6s %6s %10s %7s\n' program best-pkt/s ratio median ratio \
+        wall peak-RSS B/flow
+    for m in floor $modes; do
+        best=$(stat "$tmp/$m" 1 min)
+        med=$(stat "$tmp/$m" 1 median)
+        wall=$(stat "$tmp/$m" 2 median)
+        rss=$(stat "$tmp/$m" 3 median)
         bpf=-
-        if [ "${active:-0}" -gt 0 ]; then bpf=$(awk "BEGIN { printf \"%d\", $rss * 1024 / $active }"); fi
-        printf '   %-16s %12.0f %6.3f %12.0f %6.3f %8d K %10s\n' "itmscope $m" \
-            "$(calc "$packets / $cpu")" "$(calc "$fcpu / $cpu")" \
-            "$(calc "$packets / $wall")" "$(calc "$fwall / $wall")" "$rss" "$bpf"
+        if [ "$m" != floor ] && [ "$active" -gt 0 ]; then
+            bpf=$(calc "$rss * 1024 / $active" | cut -d. -f1)
+        fi
+        name="itmscope $m"
+        [ "$m" = floor ] && name=floor
+        printf '   %-22s %10.0f %6.3f %10.0f %6.3f %6.3f %8d K %7s\n' "$name" \
+            "$(calc "$packets / $best")" "$(calc "$(stat "$tmp/floor" 1 min) / $best")" \
+            "$(calc "$packets / $med")" "$(calc "$(stat "$tmp/floor" 1 median) / $med")" \
+            "$(calc "$(stat "$tmp/floor" 2 median) / $wall")" "$rss" "$bpf"
     done
-    for m in one-pass-json two-pass-json; do
-        base=${m%-json}
+    for m in one-pass-json two-pass-json one-pass-json-quiet; do
+        base=${m/-json/}
         if [ -s "$tmp/$m" ] && [ -s "$tmp/$base" ]; then
-            printf '   JSON cost (%s): %.1f%% of throughput (CPU time)\n' "$base" \
-                "$(calc "100 * (1 - $(awk '{print $1}' "$tmp/$base" | median) / $(awk '{print $1}' "$tmp/$m" | median))")"
+            printf '   JSON cost (%s): %.1f%% of throughput (best runs), %.1f%% (medians)\n' \
+                "$base" \
+                "$(calc "100 * (1 - $(stat "$tmp/$base" 1 min) / $(stat "$tmp/$m" 1 min))")" \
+                "$(calc "100 * (1 - $(stat "$tmp/$base" 1 median) / $(stat "$tmp/$m" 1 median))")"
         fi
     done
 done
@@ -155,14 +181,15 @@ if [ "${CALLGRIND:-1}" = 1 ] && command -v valgrind >/dev/null; then
     for cap in $captures; do
         c=$build/bench-$cap-$packets-cut$cut.pcap
         cut_capture "$(capture_file "$cap")" "$c" "$cut"
-        for prog in floor one-pass one-pass-json two-pass; do
+        for prog in floor one-pass-quiet one-pass one-pass-json two-pass; do
             if [ $prog = floor ]; then
                 base=$(ir "$floor" "$tmp/empty.pcap"); total=$(ir "$floor" "$c")
             else
+                # --seed: the same flow-table buckets in every run
                 # shellcheck disable=SC2046
-                base=$(ir "$itm" $(itm_args "$prog" "$tmp/empty.pcap" "$tmp/cg.json"))
+                base=$(ir "$itm" --seed 1 $(itm_args "$prog" "$tmp/empty.pcap" "$tmp/cg.json"))
                 # shellcheck disable=SC2046
-                total=$(ir "$itm" $(itm_args "$prog" "$c" "$tmp/cg.json"))
+                total=$(ir "$itm" --seed 1 $(itm_args "$prog" "$c" "$tmp/cg.json"))
             fi
             printf '   %-8s %-22s %14d %10.0f\n' "$cap" "$prog" "$total" \
                 "$(calc "($total - $base) / $cut")"

@@ -1,7 +1,6 @@
-/* privdrop.h: giving up root once a live capture is open. After itm_privdrop() succeeds the
- * process runs as an unprivileged user with no capabilities, no supplementary groups and an
- * empty bounding set; nothing here ever raises a privilege again. Needs libcap-ng
- * (ITM_HAVE_CAPNG). */
+/* privdrop.h: giving up root once a live capture is open (needs libcap-ng, ITM_HAVE_CAPNG):
+ * afterwards the process runs as an unprivileged user with no capabilities, no supplementary
+ * groups and an empty bounding set. Nothing here ever raises a privilege. */
 #ifndef ITMSCOPE_PRIVDROP_H
 #define ITMSCOPE_PRIVDROP_H
 

@@ -1,8 +1,6 @@
-/* flood-keys.c: test helper for flood.sh. Prints TCP client endpoints whose flows to
- * 10.1.0.10:443 all fall into one hash bucket of the flow table *for a seed the attacker
- * knows*, using the table's own key layout and hash, so the set stays adversarial whatever
- * the key or hash become. It never touches a capture or a table.
- *
+/* flood-keys.c: flood.sh's helper: client endpoints whose flows to 10.1.0.10:443 share one
+ * flow-table bucket under a known seed, found with the table's own key layout and hash so the
+ * set stays adversarial as they change. It never touches a capture or a table.
  * usage: flood-keys SEED COUNT BITS   (one "a.b.c.d port" line per key on stdout) */
 #include <stdio.h>
 #include <stdlib.h>
