@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "out-file.h"
 #include "report-int.h"
 
 struct itm_output {
@@ -153,15 +154,10 @@ static int csv_open(struct itm_output **out, const char *arg, const struct itm_o
         fprintf(stderr, "itmscope: %s: out of memory\n", arg);
         return ITM_ERR_NOMEM;
     }
-    if (strcmp(arg, "-") == 0) {
-        o->f = stdout;
-        o->is_stdout = 1;
-    } else if (!(o->f = fopen(arg, "w"))) {
-        fprintf(stderr, "itmscope: %s: %s\n", arg, strerror(errno));
+    o->f = itm_out_fopen(arg, "w", &o->is_stdout);
+    if (!o->f) {
         itm_free(o);
         return ITM_ERR_IO;
-    } else {
-        setvbuf(o->f, NULL, _IOFBF, 1u << 16);
     }
     o->ctx = ctx;
     put_row(o, csv_head);
@@ -192,10 +188,7 @@ static int csv_close(struct itm_output *o)
 {
     int rc = ITM_OK;
 
-    if (fflush(o->f) != 0 || ferror(o->f) || o->failed)
-        rc = ITM_ERR_IO;
-    if (!o->is_stdout && fclose(o->f) != 0)
-        rc = ITM_ERR_IO;
+    rc = itm_out_fclose(o->f, o->is_stdout, o->failed);
     itm_free(o);
     return rc;
 }

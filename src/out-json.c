@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "itmscope/output.h"
+#include "out-file.h"
 #include "jsonw.h"
 
 struct itm_output {
@@ -30,17 +31,10 @@ static int json_open(struct itm_output **out, const char *arg, const struct itm_
         fprintf(stderr, "itmscope: %s: out of memory\n", arg);
         return ITM_ERR_NOMEM;
     }
-    if (strcmp(arg, "-") == 0) {
-        o->f = stdout;
-        o->is_stdout = 1;
-    } else {
-        o->f = fopen(arg, "w");
-        if (!o->f) {
-            fprintf(stderr, "itmscope: %s: %s\n", arg, strerror(errno));
-            itm_free(o);
-            return ITM_ERR_IO;
-        }
-        setvbuf(o->f, NULL, _IOFBF, 1u << 16);
+    o->f = itm_out_fopen(arg, "w", &o->is_stdout);
+    if (!o->f) {
+        itm_free(o);
+        return ITM_ERR_IO;
     }
     o->ctx = ctx;
     *out = o;

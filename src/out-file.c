@@ -1,0 +1,36 @@
+/* out-file.c: opening and closing output files for the plug-ins (see out-file.h). It
+ * reports problems on stderr itself because plug-ins have no other channel at open time. */
+#include <errno.h>
+#include <string.h>
+
+#include "itmscope/common.h"
+#include "out-file.h"
+
+FILE *itm_out_fopen(const char *arg, const char *mode, int *is_stdout)
+{
+    FILE *f;
+
+    *is_stdout = strcmp(arg, "-") == 0;
+    if (*is_stdout)
+        return stdout;
+    f = fopen(arg, mode);
+    if (!f) {
+        fprintf(stderr, "itmscope: %s: %s\n", arg, strerror(errno));
+        return NULL;
+    }
+    setvbuf(f, NULL, _IOFBF, 1u << 16);
+    return f;
+}
+
+int itm_out_fclose(FILE *f, int is_stdout, int failed)
+{
+    int rc = failed ? ITM_ERR_IO : ITM_OK;
+
+    if (!f)
+        return rc;
+    if (fflush(f) != 0 || ferror(f))
+        rc = ITM_ERR_IO;
+    if (!is_stdout && fclose(f) != 0)
+        rc = ITM_ERR_IO;
+    return rc;
+}
