@@ -6,6 +6,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "itmscope/output.h"
 
@@ -31,7 +34,8 @@ void jw_raw(struct itm_jw *w, const char *s, size_t len)
     w->buf[w->n] = '\0';
 }
 
-/* Bytes that RFC 8259 requires escaped, plus DEL. */
+/* The bytes to escape: those RFC 8259 requires escaped, plus DEL. */
+#if !defined(__SSE2__)
 static int needs_escape(unsigned char c)
 {
     return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
@@ -49,7 +53,43 @@ static uint64_t word_needs_escape(uint64_t x)
     return (((x - JW_ONES * 0x20) & ~x) | ((q - JW_ONES) & ~q) | ((b - JW_ONES) & ~b) |
             ((d - JW_ONES) & ~d)) & JW_HIGHS;
 }
+#endif
 
+#if defined(__SSE2__)
+/* Bit i set when byte i of the 16 at p needs escaping (unsigned min finds bytes <= 0x1f). */
+static unsigned block_escapes(const char *p)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+    __m128i q = _mm_cmpeq_epi8(x, _mm_set1_epi8('"'));
+    __m128i b = _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'));
+    __m128i d = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f));
+
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(ctl, q), _mm_or_si128(b, d)));
+}
+
+/* Length of the prefix of s[0..len) that needs no escaping, sixteen bytes at a time; the last
+ * block overlaps the one before it (or, for a short string, is padded with a safe byte), so
+ * no byte loop is needed. */
+static size_t safe_prefix(const char *s, size_t len)
+{
+    char tmp[16];
+    size_t i = 0;
+    unsigned m;
+
+    if (len < 16) {
+        memset(tmp, 'a', sizeof(tmp));
+        memcpy(tmp, s, len);
+        m = block_escapes(tmp);
+        return m ? (size_t)__builtin_ctz(m) : len;
+    }
+    for (; len - i > 16; i += 16)
+        if ((m = block_escapes(s + i)) != 0)
+            return i + (size_t)__builtin_ctz(m);
+    m = block_escapes(s + len - 16);
+    return m ? len - 16 + (size_t)__builtin_ctz(m) : len;
+}
+#else
 /* Length of the prefix of s[0..len) that needs no escaping, eight bytes at a time; the last
  * word overlaps the one before it (or, for a short string, is padded with a safe byte), so
  * that a clean string costs no byte loop. */
@@ -78,6 +118,7 @@ bytes:
         i++;
     return i;
 }
+#endif
 
 void jw_val_str(struct itm_jw *w, const char *s)
 {
@@ -137,12 +178,43 @@ static char *u64_digits(uint64_t v, char *end)
     return p;
 }
 
+/* Where max more bytes can be written in place, or NULL: the caller then appends through
+ * jw_raw, which decides overflow exactly as for any other piece. */
+static char *jw_spot(struct itm_jw *w, size_t max)
+{
+    if (w->overflow || max > sizeof(w->buf) - 3 - w->n)
+        return NULL;
+    return w->buf + w->n;
+}
+
+static void jw_wrote(struct itm_jw *w, size_t n)
+{
+    w->n += n;
+    w->buf[w->n] = '\0';
+}
+
 void jw_val_u64(struct itm_jw *w, uint64_t v)
 {
-    char tmp[24];
-    char *p = u64_digits(v, tmp + sizeof(tmp));
+    static const uint64_t pow10[20] = {
+        1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u,
+        1000000000u, UINT64_C(10000000000), UINT64_C(100000000000),
+        UINT64_C(1000000000000), UINT64_C(10000000000000), UINT64_C(100000000000000),
+        UINT64_C(1000000000000000), UINT64_C(10000000000000000),
+        UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
+        UINT64_C(10000000000000000000),
+    };
+    char tmp[24], *o = jw_spot(w, 20);
+    unsigned n = 1;
 
-    jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
+    if (!o) {
+        char *p = u64_digits(v, tmp + sizeof(tmp));
+        jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
+        return;
+    }
+    while (n < 20 && v >= pow10[n])
+        n++;
+    u64_digits(v, o + n);
+    jw_wrote(w, n);
 }
 
 /* Writes n (< 10^width) as exactly width digits, zero-padded, ending at end. */
@@ -233,7 +305,8 @@ static void format_ts(uint64_t ts_ns, const char *second, char out[27])
 void jw_val_ts(struct itm_jw *w, uint64_t ts_ns)
 {
     uint64_t sec = ts_ns / 1000000000u;
-    char q[29];
+    char tmp[29], *o = jw_spot(w, sizeof(tmp));
+    char *q = o ? o : tmp;
 
     if (!w->ts_valid || w->ts_sec != sec) {
         format_second(sec, w->ts_text);
@@ -243,7 +316,10 @@ void jw_val_ts(struct itm_jw *w, uint64_t ts_ns)
     q[0] = '"';
     format_ts(ts_ns, w->ts_text, q + 1);
     q[28] = '"';
-    jw_raw(w, q, sizeof(q));
+    if (o)
+        jw_wrote(w, sizeof(tmp));
+    else
+        jw_raw(w, tmp, sizeof(tmp));
 }
 
 char *itm_format_ts(uint64_t ts_ns, char *buf, size_t len)
@@ -321,7 +397,8 @@ static size_t ip6_text(const uint8_t *a, char *out)
 
 void jw_val_ip(struct itm_jw *w, const struct itm_ip *ip)
 {
-    char q[48];
+    char tmp[48], *o = jw_spot(w, sizeof(tmp));
+    char *q = o ? o : tmp;
     size_t n;
 
     if (ip->family == 4) {
@@ -334,5 +411,8 @@ void jw_val_ip(struct itm_jw *w, const struct itm_ip *ip)
     }
     q[0] = '"';
     q[n + 1] = '"';
-    jw_raw(w, q, n + 2);
+    if (o)
+        jw_wrote(w, n + 2);
+    else
+        jw_raw(w, tmp, n + 2);
 }

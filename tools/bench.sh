@@ -13,6 +13,8 @@
 #   CALLGRIND=1       instructions per packet on a cut of CUT packets (0: skip)
 #   CUT=200000
 #   ITMSCOPE=PATH     another itmscope binary (e.g. a copy of an older build), same captures
+#   BASELINE=PATH     also time this binary in every mode, alternating with the others in
+#                     the same session (before/after figures under the same load)
 # Captures are generated once with itms-gen's bench scenario into BUILD_DIR and reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +39,7 @@ fi
 ninja -C "$build" src/itmscope tools/pcap-floor tools/itms-gen >/dev/null
 
 itm=${ITMSCOPE:-$build/src/itmscope}
+baseline=${BASELINE:-}
 floor=$build/tools/pcap-floor
 gen=$build/tools/itms-gen
 
@@ -120,12 +123,18 @@ for cap in $captures; do
     make_capture "$cap"
     f=$(capture_file "$cap")
     : >"$tmp/floor"
-    for m in $modes; do : >"$tmp/$m"; done
+    all=$modes
+    if [ -n "$baseline" ]; then
+        for m in $modes; do all="$all base-$m"; done
+    fi
+    for m in $all; do : >"$tmp/$m"; done
     for ((i = 0; i < runs; i++)); do
         timed "$floor" "$f" >>"$tmp/floor"
-        for m in $modes; do
+        for m in $all; do
+            bin=$itm
+            [ "${m#base-}" != "$m" ] && bin=$baseline
             # shellcheck disable=SC2046
-            timed "$itm" $(itm_args "$m" "$f" "$tmp/events.json") >>"$tmp/$m"
+            timed "$bin" $(itm_args "${m#base-}" "$f" "$tmp/events.json") >>"$tmp/$m"
             if [ "${m%-quiet}" = one-pass-json ] && [ ! -s "$tmp/flows-$cap" ]; then
                 tail -n 1 "$tmp/events.json" |
                     jq -r '.stats.flows | "\(.created) \(.active_max)"' >"$tmp/flows-$cap"
@@ -139,9 +148,9 @@ for cap in $captures; do
         read -r created active <"$tmp/flows-$cap"
         echo "   flows: $created created, $active tracked at once (peak)"
     fi
-    printf '   %-22s %10s %6s %10s %6s %6s %10s %7s\n' program best-pkt/s ratio median ratio \
+    printf '   %-30s %10s %6s %10s %6s %6s %10s %7s\n' program best-pkt/s ratio median ratio \
         wall peak-RSS B/flow
-    for m in floor $modes; do
+    for m in floor $all; do
         best=$(stat "$tmp/$m" 1 min)
         med=$(stat "$tmp/$m" 1 median)
         wall=$(stat "$tmp/$m" 2 median)
@@ -152,7 +161,8 @@ for cap in $captures; do
         fi
         name="itmscope $m"
         [ "$m" = floor ] && name=floor
-        printf '   %-22s %10.0f %6.3f %10.0f %6.3f %6.3f %8d K %7s\n' "$name" \
+        [ "${m#base-}" != "$m" ] && name="baseline ${m#base-}"
+        printf '   %-30s %10.0f %6.3f %10.0f %6.3f %6.3f %8d K %7s\n' "$name" \
             "$(calc "$packets / $best")" "$(calc "$(stat "$tmp/floor" 1 min) / $best")" \
             "$(calc "$packets / $med")" "$(calc "$(stat "$tmp/floor" 1 median) / $med")" \
             "$(calc "$(stat "$tmp/floor" 2 median) / $wall")" "$rss" "$bpf"

@@ -4,7 +4,7 @@
 # the figure to compare before and after a change. Run by hand; see docs/performance.md.
 #
 # Usage: tools/callgrind.sh [-n PACKETS] CAPTURE [ITMSCOPE OPTIONS...]
-#   e.g. tools/callgrind.sh -n 200000 build-bench/bench-many-5000000.pcap --one-pass
+#   e.g. tools/callgrind.sh -n 200000 build-bench/bench-many-5000000.pcap --one-pass -q
 # Builds build-prof (release with debug info: the stages come from source file names) and
 # prints instructions per packet for each stage, then the 25 costliest functions. The hash
 # of src/hash.c counts with the classifier, whose tables use it.
@@ -57,7 +57,7 @@ for run in empty full; do
     [ $run = empty ] && input=$tmp/empty.pcap
     # --seed fixes the flow table's hash so that two runs walk the same buckets
     valgrind --tool=callgrind --callgrind-out-file="$tmp/$run.out" "$prof/src/itmscope" \
-        --seed 1 -q -r "$input" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
+        --seed 1 -r "$input" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
     callgrind_annotate --threshold=100 "$tmp/$run.out" >"$tmp/$run.ann" 2>/dev/null
 done
 
@@ -118,7 +118,8 @@ for (path, func, obj), ir in full.items():
 print(f'{packets} packets, {total:,} instructions after start-up, {total / packets:.0f} per packet')
 for st, ir in sorted(stages.items(), key=lambda kv: -kv[1]):
     print(f'  {st:30s} {ir / packets:8.0f} per packet  {100 * ir / total:5.1f}%')
-print('costliest functions (exclusive, per packet):')
-for ir, func, st in sorted(funcs, reverse=True)[:25]:
+top = int(os.environ.get('TOP', '25'))
+print(f'costliest functions (exclusive, per packet; TOP={top}):')
+for ir, func, st in sorted(funcs, reverse=True)[:top]:
     print(f'  {ir / packets:8.1f}  {func}  ({st})')
 EOF
