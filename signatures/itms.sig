@@ -72,6 +72,7 @@ server       = notification-server
 services     = W3SVC
 configurable = "port of the IIS web site that hosts Notification Server"
 check        = http
+paths        = /Altiris/Console/;/Altiris/NS/Console/;/Altiris/Resource/;/Altiris/NS/Reports/
 note         = "remote console downloads the console application and content"
 
 # "in+out" in the table: the Internet Gateway connects to the CEM IIS site on the NS.
@@ -127,6 +128,7 @@ server       = notification-server
 services     = AltirisAgentInstSvc
 configurable = "port of the IIS web site that hosts Notification Server"
 check        = http
+paths        = /Altiris/NS/Agent/CreateResource.aspx
 note         = "first connection of a newly started agent"
 
 # ICMP echo request: the agent times package servers to pick the fastest.
@@ -154,6 +156,7 @@ server       = notification-server
 services     = AeXNSClient
 configurable = "port of the IIS web site that hosts Notification Server (any free port)"
 check        = http
+paths        = /Altiris/NS/Agent/
 note         = "policy requests and event posting; HTTP on 80, HTTPS on 443"
 
 [rule]
@@ -167,6 +170,7 @@ server       = notification-server
 services     = AexSvc;W3SVC
 configurable = "URL in the Add Hierarchy Node Wizard (custom IIS port, e.g. 30000)"
 check        = http
+paths        = /Altiris/NS/Hierarchy/
 note         = "replication between Notification Servers of a hierarchy"
 
 [rule]
@@ -339,6 +343,7 @@ server       = notification-server
 services     = AtrsHost;W3SVC
 configurable = "IIS, or Altiris HTTP with Altiris.Http.config"
 check        = http
+paths        = /Altiris/ClientTaskServer/;/Altiris/TaskManagement/
 note         = "Task Server fetches tasks from the NS and returns result XML"
 
 # "in+out": the Task Server opens 50123 at registration and the NS tickles it there.
@@ -365,6 +370,7 @@ server       = notification-server
 services     = AeXNSClient;W3SVC
 configurable = "IIS, or Altiris HTTP with Altiris.Http.config"
 check        = http
+paths        = /Altiris/ClientTaskServer/GetClientTaskServers.aspx
 note         = "list and properties of Task Servers from the NS"
 
 [rule]
@@ -378,6 +384,7 @@ server       = task-server
 services     = AeXNSClient;W3SVC
 configurable = "IIS, or Altiris HTTP with Altiris.Http.config"
 check        = http
+paths        = /Altiris/ClientTaskServer/
 note         = "agent polls its Task Server and returns result XML"
 
 # "in+out": the agent opens 50124 at registration and its Task Server tickles it there.
@@ -408,6 +415,7 @@ server       = package-server
 services     = W3SVC
 configurable = "port of the web site that hosts the Package Server"
 check        = http
+paths        = /Altiris/PS/
 note         = "agents download packages"
 
 [rule]
@@ -531,6 +539,7 @@ server       = notification-server
 services     = AeXNSClient
 configurable = "port of the web site that hosts Notification Server"
 check        = http
+paths        = /Altiris/NS/Agent/
 note         = "the agent side of agent communication"
 
 [rule]
@@ -638,6 +647,7 @@ client       = ulm-agent
 server       = notification-server
 configurable = "port of the web site that hosts Notification Server"
 check        = http
+paths        = /Altiris/NS/Agent/
 note         = "the agent side of ULM agent communication"
 
 [rule]
@@ -650,6 +660,7 @@ client       = ulm-agent
 server       = package-server;task-server
 configurable = "ports of the web sites of the Package and Task Servers"
 check        = http
+paths        = /Altiris/PS/;/Altiris/ClientTaskServer/
 note         = "packages and tasks for ULM agents"
 
 # The ports are the agent's own source ports, not a listening port: flag source-port.
@@ -728,6 +739,7 @@ client       = console
 server       = notification-server
 configurable = "not stated by the table"
 check        = http
+paths        = /Altiris/ActivityCenter/
 note         = "browser to the Activity Center"
 
 # ---------------------------------------------------------------------------------------
@@ -746,6 +758,7 @@ server       = package-server;notification-server
 services     = W3SVC
 configurable = "not stated by the table"
 check        = http
+paths        = /Altiris/PS/
 note         = "creating and deploying images from the preboot environment"
 
 # 67 is used when the PXE server is not also the DHCP server; 4011 is proxyDHCP. Replies
@@ -914,6 +927,7 @@ client       = console
 server       = notification-server
 configurable = "not stated by the table"
 check        = http
+paths        = /Altiris/NS/FirstTimeSetupPortal
 note         = "browser to the First-Time Setup Portal"
 
 # ---------------------------------------------------------------------------------------
@@ -1257,6 +1271,7 @@ server       = managed-device
 services     = MetricProvider;AtrsHost
 configurable = "not stated by the table"
 check        = http
+paths        = /sdk
 note         = "vCenter and ESX web services"
 
 # Agentless Windows hosts may have no agent: either role.
@@ -1326,6 +1341,7 @@ server       = workflow-server
 services     = SWFSVR
 configurable = "not stated by the table"
 check        = http
+paths        = /ProcessManager/
 note         = "ProcessManager portal and Workflow web services"
 
 # Workflow Designer runs on an administrator's workstation.

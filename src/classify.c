@@ -199,6 +199,7 @@ struct cand {
     uint8_t tier; /* 0 specific port, 1 broad range or source port, 2 roles only */
     uint8_t fit;  /* the roles of both ends fit the rule */
     uint8_t rank; /* rank_of() */
+    uint8_t hint; /* the HTTP request's path is one the rule names (path_hint()) */
 };
 
 struct cand_set {
@@ -210,7 +211,7 @@ struct cand_set {
 static void cand_push(struct cand_set *s, const struct itm_rule *r, int tier)
 {
     if (s->n < ITM_CLS_MAX_CAND)
-        s->v[s->n++] = (struct cand){r, (uint8_t)tier, 0, 1};
+        s->v[s->n++] = (struct cand){r, (uint8_t)tier, 0, 1, 0};
 }
 
 static uint16_t srv_port(const struct itm_cls_ctx *x, int rev)
@@ -287,28 +288,45 @@ static int rank_of(const struct itm_cls_ctx *x, const struct itm_rule *r, int re
     return in->verdict == ITM_V_MATCH ? 0 : in->verdict == ITM_V_MISMATCH ? 2 : 1;
 }
 
+/* Several rules share the web ports (agent, console, Task Server, Package Server...): the
+ * path of an HTTP request tells them apart where the rule names its paths. */
+static int path_hint(const struct itm_cls_ctx *x, const struct itm_rule *r, int rank)
+{
+    const struct itm_inspect_result *in = &x->lab->insp;
+
+    return rank == 0 && in->id == ITM_INSPECT_HTTP && in->subtype == ITM_HTTP_REQUEST &&
+           itm_rule_path_hint(r, in->text) == 1;
+}
+
 /* Each candidate is judged once per event: the busiest ports have dozens. */
 static void evaluate(const struct itm_cls_ctx *x, struct cand_set *s)
 {
     for (size_t i = 0; i < s->n; i++) {
-        s->v[i].fit = (uint8_t)fits(x, s->v[i].r, s->rev);
-        s->v[i].rank = s->v[i].fit ? (uint8_t)rank_of(x, s->v[i].r, s->rev) : 3;
+        struct cand *v = &s->v[i];
+        v->fit = (uint8_t)fits(x, v->r, s->rev);
+        v->rank = v->fit ? (uint8_t)rank_of(x, v->r, s->rev) : 3;
+        v->hint = v->fit ? (uint8_t)path_hint(x, v->r, v->rank) : 0;
     }
 }
 
-/* Specific rules beat broad ones; then a matching payload check; then file order. */
+/* 1 when candidate a is better than b: specific rules beat broad ones; then a matching
+ * payload check; then a request path the rule names; then file order. */
+static int better(const struct cand *a, const struct cand *b)
+{
+    if (a->tier != b->tier)
+        return a->tier < b->tier;
+    if (a->rank != b->rank)
+        return a->rank < b->rank;
+    return a->hint > b->hint;
+}
+
 static int choose(const struct cand_set *s)
 {
     int best = -1;
 
-    for (size_t i = 0; i < s->n; i++) {
-        const struct cand *v = &s->v[i];
-        if (!v->fit)
-            continue;
-        if (best < 0 || v->tier < s->v[best].tier ||
-            (v->tier == s->v[best].tier && v->rank < s->v[best].rank))
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].fit && (best < 0 || better(&s->v[i], &s->v[best])))
             best = (int)i;
-    }
     return best;
 }
 
@@ -352,8 +370,11 @@ static void set_rule(struct itm_cls_ctx *x, const struct cand_set *s, int best)
 
     l->rule = r->index;
     l->nalt = 0;
+    /* the others that explain the flow as well; once a request path picked the rule, only
+     * those naming that path too */
     for (size_t i = 0; i < s->n && l->nalt < ITM_MAX_ALT; i++)
-        if ((int)i != best && s->v[i].tier == s->v[best].tier && s->v[i].fit)
+        if ((int)i != best && s->v[i].tier == s->v[best].tier && s->v[i].fit &&
+            s->v[i].hint >= s->v[best].hint)
             l->alt[l->nalt++] = s->v[i].r->index;
     if (rank == 2 || !known || (r->flags & ITM_RF_LOCAL))
         l->confidence = ITM_CONF_PORT;

@@ -5,8 +5,6 @@
 
 #include "inspect-int.h"
 
-enum { HTTP_REQUEST = 1, HTTP_RESPONSE = 2 };
-
 /* Longest method token accepted; the longest registered ones (e.g. BASELINE-CONTROL) fit. */
 #define HTTP_METHOD_MAX 24
 /* Servers commonly refuse request lines past 8 KiB; a longer run is not a request line. */
@@ -82,7 +80,7 @@ static int http_request(const uint8_t *p, size_t len, struct itm_inspect_result 
     if (m == 0 || p[m] != ' ')
         return ITM_V_MISMATCH;
     itm_inspect_text(r->text2, sizeof(r->text2), p, m);
-    r->subtype = HTTP_REQUEST;
+    r->subtype = ITM_HTTP_REQUEST;
     t = m + 1;
     if (t == len)
         return ITM_V_UNKNOWN;
@@ -110,7 +108,7 @@ static int http_status(const uint8_t *p, size_t len, struct itm_inspect_result *
 
     if (v != ITM_V_MATCH)
         return v;
-    r->subtype = HTTP_RESPONSE;
+    r->subtype = ITM_HTTP_RESPONSE;
     r->flags |= ITM_ID_RESPONSE;
     for (size_t i = 0; i < 3 && s + i < len; i++)
         if (p[s + i] < (i == 0 ? '1' : '0') || p[s + i] > (i == 0 ? '5' : '9'))

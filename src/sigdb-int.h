@@ -15,6 +15,8 @@
 #define ITM_SIGDB_MAX_RULES 1024u      /* ten times the table; index sweeps stay fast */
 #define ITM_SIGDB_MAX_INDEX (1u << 20) /* rule pointers in one protocol's index (8 MiB) */
 #define ITM_SIGDB_MAX_ID 64u           /* characters in a rule id */
+#define ITM_SIGDB_MAX_PATHS 8u         /* HTTP path prefixes of one rule */
+#define ITM_SIGDB_MAX_PATH 64u         /* bytes in one of them */
 
 /* A run of ports that share one candidate list: list[off .. off + n). */
 struct itm_sig_seg {

@@ -376,6 +376,46 @@ enum itm_inspect_id itm_rule_inspect_for(const struct itm_rule *r, uint8_t ippro
     return ITM_INSPECT_HTTP;
 }
 
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* The path of a request target: absolute form (RFC 9112 3.2.2, a request through a proxy)
+ * loses its scheme and authority; origin form is the path already. */
+static const char *target_path(const char *t)
+{
+    const char *s = strstr(t, "://");
+
+    if (!s || t[0] == '/')
+        return t;
+    s += 3;
+    while (*s && *s != '/')
+        s++;
+    return s;
+}
+
+int itm_rule_path_hint(const struct itm_rule *r, const char *target)
+{
+    const char *path, *pre;
+
+    if (!r->paths || !r->paths[0])
+        return -1;
+    path = target_path(target ? target : "");
+    for (pre = r->paths; *pre;) {
+        size_t i = 0;
+        while (pre[i] && pre[i] != ';' && path[i] && lower(pre[i]) == lower(path[i]))
+            i++;
+        if (!pre[i] || pre[i] == ';')
+            return 1;
+        while (*pre && *pre != ';')
+            pre++;
+        if (*pre == ';')
+            pre++;
+    }
+    return 0;
+}
+
 static int move_refused(const struct itm_rule *r, const struct itm_port_range *ranges,
                         unsigned nranges, const struct itm_ip *group, struct itm_diag *diag,
                         const char *file, unsigned line, unsigned col)

@@ -28,6 +28,9 @@ enum itm_verdict {
     ITM_V_MISMATCH,    /* the payload is not this protocol */
 };
 
+/* struct itm_inspect_result.subtype of an HTTP check. */
+enum itm_http_subtype { ITM_HTTP_REQUEST = 1, ITM_HTTP_RESPONSE = 2 };
+
 /* Details, where the protocol has them. */
 enum itm_inspect_detail_flag {
     ITM_ID_ALTIRIS = 1u << 0,     /* HTTP path starts with /Altiris/ (case-insensitive) */

@@ -36,6 +36,7 @@ struct itm_rule {
     const char *configurable;/* where the port is configured, "" when not configurable */
     const char *note;        /* short note, "" when none */
     const char *follows;     /* id of the rule this follows (FOLLOWUP), NULL otherwise */
+    const char *paths;       /* HTTP request-target prefixes, ';'-separated, "" when none */
     uint8_t protos;          /* ITM_P_* the table lists */
     uint8_t protos_extra;    /* ITM_P_* matched although the table does not list them
                               * (e.g. UDP Wake-on-LAN); reports mark them */
@@ -109,5 +110,11 @@ int itm_rule_port_is_broad(const struct itm_rule *r, uint16_t port);
  * first port and TLS on the others. */
 enum itm_inspect_id itm_rule_inspect_for(const struct itm_rule *r, uint8_t ipproto,
                                          uint16_t port);
+
+/* How an HTTP request target bears on rule r: 1 when r names paths and the target's path
+ * (origin form, or absolute form with scheme and authority skipped) starts with one of
+ * them, ignoring case (IIS paths are case-insensitive); 0 when r names paths and none
+ * fits; -1 when r names none. */
+int itm_rule_path_hint(const struct itm_rule *r, const char *target);
 
 #endif

@@ -244,11 +244,48 @@ static void test_web_rule_chosen_by_roles(void **state)
     assert_int_equal(p.label.nalt, 0);
     assert_int_equal(life(&f, &t, 1, NULL, 0), 0);
     assert_string_equal(rid(&f, t.label.rule), "ts-http");
-    /* an HTTP request under /Altiris/ confirms the rule */
+    /* an HTTP request confirms the web check, and its path picks the rule that names it:
+     * the policy request is agent-policy's (win-agent-out names the same path), not the
+     * first rule of the port */
     assert_int_equal(life(&f, &h, 1, http_altiris, strlen(http_altiris)), 0);
-    assert_string_equal(rid(&f, h.label.rule), "agent-initial");
+    assert_string_equal(rid(&f, h.label.rule), "agent-policy");
     assert_int_equal(h.label.confidence, ITM_CONF_PAYLOAD);
     assert_int_equal(h.label.insp.id, ITM_INSPECT_HTTP);
+    assert_int_equal(h.label.nalt, 1);
+    assert_string_equal(rid(&f, h.label.alt[0]), "win-agent-out");
+    fx_close(&f);
+}
+
+/* Requests to the NS from one agent, told apart by their paths; a path no rule names
+ * leaves the port's first rule, with every rule that fits as an alternative. */
+static void test_web_rule_chosen_by_path(void **state)
+{
+    static const struct {
+        const char *req, *rule;
+        int nalt;
+    } cases[] = {
+        {"POST /Altiris/NS/Agent/CreateResource.aspx HTTP/1.1\r\n", "agent-initial", 2},
+        {"POST /altiris/ns/agent/postevent.asp HTTP/1.1\r\n", "agent-policy", 1},
+        {"GET /Altiris/ClientTaskServer/GetClientTaskServers.aspx HTTP/1.1\r\n", "cta-ts-list",
+         0},
+        /* through a proxy: absolute form */
+        {"GET http://ns01:80/Altiris/ClientTaskServer/GetClientTaskServers.aspx HTTP/1.1\r\n",
+         "cta-ts-list", 0},
+        {"GET /Altiris/ClientTaskServerX HTTP/1.1\r\n", "agent-initial", ITM_MAX_ALT},
+        {"GET /index.html HTTP/1.1\r\n", "agent-initial", ITM_MAX_ALT},
+    };
+    struct fx f;
+    (void)state;
+
+    fx_open(&f, base_site);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct itm_flow_rec h = flow(10 + i, 6, "10.1.16.21", (uint16_t)(50100 + i),
+                                     "10.1.0.10", 80);
+        assert_int_equal(life(&f, &h, 1, cases[i].req, strlen(cases[i].req)), 0);
+        assert_string_equal(rid(&f, h.label.rule), cases[i].rule);
+        assert_int_equal(h.label.nalt, cases[i].nalt);
+        assert_int_equal(h.label.confidence, ITM_CONF_PAYLOAD);
+    }
     fx_close(&f);
 }
 
@@ -1105,6 +1142,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ambiguous_443_unknown_hosts),
         cmocka_unit_test(test_web_rule_chosen_by_roles),
+        cmocka_unit_test(test_web_rule_chosen_by_path),
         cmocka_unit_test(test_icmp_echo_to_package_server),
         cmocka_unit_test(test_multicast_tickle_and_wrong_group),
         cmocka_unit_test(test_moved_tickle_group),
