@@ -21,6 +21,11 @@ struct itm_capture {
     uint64_t size;       /* file size, 0 when unknown */
     uint64_t frames;     /* frames delivered */
     struct itm_engine *e;
+    /* Frames waiting to go to the engine together (libpcap reuses its buffer for the next
+     * record, so they are copied); flushed before pcap_dispatch's caller goes on. */
+    struct itm_frame batch[ITM_ENGINE_BATCH];
+    size_t nbatch, used;
+    uint8_t arena[ITM_CAPTURE_ARENA];
 };
 
 static void set_msg(char *msg, size_t len, const char *name, const char *what)
@@ -201,14 +206,35 @@ int itm_capture_fd(const struct itm_capture *c)
     return c->live ? pcap_get_selectable_fd(c->p) : -1;
 }
 
+static void flush(struct itm_capture *c)
+{
+    if (c->nbatch)
+        itm_engine_packets(c->e, c->linktype, c->batch, c->nbatch);
+    c->nbatch = 0;
+    c->used = 0;
+}
+
 static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
     struct itm_capture *c = (struct itm_capture *)user;
     uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u +
                   (uint64_t)h->ts.tv_usec * (c->nano ? 1u : 1000u);
+    struct itm_frame *fr;
 
     c->frames++;
-    itm_engine_packet(c->e, c->linktype, ts, bytes, h->caplen, h->len);
+    if (c->nbatch == ITM_ENGINE_BATCH || h->caplen > sizeof(c->arena) - c->used)
+        flush(c);
+    if (h->caplen > sizeof(c->arena)) { /* a jumbo frame: straight through, uncopied */
+        itm_engine_packet(c->e, c->linktype, ts, bytes, h->caplen, h->len);
+        return;
+    }
+    fr = &c->batch[c->nbatch++];
+    memcpy(c->arena + c->used, bytes, h->caplen);
+    fr->data = c->arena + c->used;
+    fr->ts_ns = ts;
+    fr->caplen = h->caplen;
+    fr->wirelen = h->len;
+    c->used += h->caplen;
 }
 
 /* libpcap says "truncated dump file" (pcap) or "truncated pcapng" when a file ends in the
@@ -227,6 +253,7 @@ int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_at
         if (stop && *stop)
             return ITM_CAP_STOPPED;
         n = pcap_dispatch(c->p, 4096, on_frame, (u_char *)c);
+        flush(c);
         if (tick && tick(tick_ctx))
             return ITM_CAP_STOPPED;
         if (n == PCAP_ERROR_BREAK)

@@ -3,9 +3,11 @@
 #include "itmscope/common.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct tok {
     int value;
@@ -207,6 +209,35 @@ char *itm_strndup(const char *s, size_t n)
 void itm_free(void *p)
 {
     free(p);
+}
+
+void *itm_alloc_huge(size_t n)
+{
+    size_t a = ITM_HUGE_BLOCK, head, tail;
+    uint8_t *m;
+
+    if (n == 0 || n % a != 0 || n > SIZE_MAX - a || !alloc_allowed())
+        return NULL;
+    /* map one block more than asked and trim, so the rest starts on a block boundary */
+    m = mmap(NULL, n + a, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    head = (a - (uintptr_t)m % a) % a;
+    tail = a - head;
+    if (head)
+        munmap(m, head);
+    if (tail)
+        munmap(m + head + n, tail);
+#ifdef MADV_HUGEPAGE
+    (void)madvise(m + head, n, MADV_HUGEPAGE); /* a hint; 4 KiB pages work the same */
+#endif
+    return m + head;
+}
+
+void itm_free_huge(void *p, size_t n)
+{
+    if (p)
+        munmap(p, n);
 }
 
 char *itm_ip_format(const struct itm_ip *ip, char *buf, size_t len)

@@ -17,10 +17,17 @@
 #define HASH_INITIAL_NUM_BUCKETS 4096U
 #define HASH_INITIAL_NUM_BUCKETS_LOG2 12U
 
+/* A slab: one huge-page block of flows (itm_alloc_huge), handed out in address order, then
+ * again through the free list once they end. Nothing touches a flow before it is handed out,
+ * so a small capture maps little of its slab. */
 struct itm_flow_slab {
     struct itm_flow_slab *next;
-    struct itm_flow flows[ITM_FLOW_SLAB];
+    size_t used; /* flows handed out in order so far */
+    _Alignas(64) struct itm_flow flows[];
 };
+
+#define SLAB_BYTES ITM_HUGE_BLOCK
+#define SLAB_FLOWS ((SLAB_BYTES - offsetof(struct itm_flow_slab, flows)) / sizeof(struct itm_flow))
 
 struct itm_lru_list {
     struct itm_flow *head, *tail;
@@ -170,7 +177,7 @@ void itm_flow_table_free(struct itm_flow_table *t)
     release_all(t);
     for (s = t->slabs; s; s = next) {
         next = s->next;
-        itm_free(s);
+        itm_free_huge(s, SLAB_BYTES);
     }
     itm_free(t);
 }
@@ -184,7 +191,7 @@ void itm_flow_table_reset(struct itm_flow_table *t)
     t->next_expiry = UINT64_MAX;
     t->free_list = NULL;
     for (s = t->slabs; s; s = s->next)
-        for (unsigned i = 0; i < ITM_FLOW_SLAB; i++) {
+        for (size_t i = 0; i < s->used; i++) {
             s->flows[i].lru_next = t->free_list;
             t->free_list = &s->flows[i];
         }
@@ -294,19 +301,19 @@ static struct itm_flow *flow_alloc(struct itm_flow_table *t)
             end_flow(t, victim, ITM_END_EVICTED);
         }
     }
-    if (!t->free_list) {
-        struct itm_flow_slab *s = itm_malloc(sizeof(*s));
+    if (t->free_list) {
+        f = t->free_list;
+        t->free_list = f->lru_next;
+        return f;
+    }
+    if (!t->slabs || t->slabs->used == SLAB_FLOWS) {
+        struct itm_flow_slab *s = itm_alloc_huge(SLAB_BYTES);
         if (!s)
             return NULL;
         s->next = t->slabs;
         t->slabs = s;
-        for (unsigned i = ITM_FLOW_SLAB; i-- > 0;) {
-            s->flows[i].lru_next = t->free_list;
-            t->free_list = &s->flows[i];
-        }
     }
-    f = t->free_list;
-    t->free_list = f->lru_next;
+    f = &t->slabs->flows[t->slabs->used++];
     return f;
 }
 
@@ -504,16 +511,60 @@ static void account(struct itm_flow_table *t, struct itm_flow *f, const struct i
     lru_touch(t, f);
 }
 
+void itm_flow_prepare(const struct itm_flow_table *t, const struct itm_pkt *p,
+                      struct itm_flow_prep *pr)
+{
+    pr->src_is_a = make_key(t, p, &pr->k);
+    pr->hv = keyed_hash(t->cfg.seed, (const uint8_t *)&pr->k, sizeof(pr->k));
+    if (t->hash) {
+        const UT_hash_table *tbl = t->hash->hh.tbl;
+        __builtin_prefetch(&tbl->buckets[(unsigned)pr->hv & (tbl->num_buckets - 1u)]);
+    }
+}
+
+void itm_flow_prefetch(const struct itm_flow_table *t, const struct itm_flow_prep *pr,
+                       unsigned depth)
+{
+    const UT_hash_table *tbl;
+    const UT_hash_handle *hh;
+
+    if (!t->hash)
+        return;
+    tbl = t->hash->hh.tbl;
+    hh = tbl->buckets[(unsigned)pr->hv & (tbl->num_buckets - 1u)].hh_head;
+    for (; hh && depth > 0; depth--) {
+        if (hh->hashv == (unsigned)pr->hv)
+            return; /* probably this one: fetched already */
+        hh = hh->hh_next;
+    }
+    /* the handle (chain link and hash) and the key after it: the flow's first two lines */
+    if (hh) {
+        __builtin_prefetch(hh);
+        __builtin_prefetch((const char *)hh + 64);
+    }
+}
+
 struct itm_flow *itm_flow_packet(struct itm_flow_table *t, const struct itm_pkt *p, int *dir,
                                  int *created)
 {
-    struct itm_flow_key k;
+    struct itm_flow_prep pr;
+
+    pr.src_is_a = make_key(t, p, &pr.k);
+    pr.hv = keyed_hash(t->cfg.seed, (const uint8_t *)&pr.k, sizeof(pr.k));
+    return itm_flow_packet_prepared(t, p, &pr, dir, created);
+}
+
+struct itm_flow *itm_flow_packet_prepared(struct itm_flow_table *t, const struct itm_pkt *p,
+                                          const struct itm_flow_prep *pr, int *dir,
+                                          int *created)
+{
+    const struct itm_flow_key *k = &pr->k;
     struct itm_flow *f = NULL;
-    int src_is_a = make_key(t, p, &k);
-    uint64_t hv = keyed_hash(t->cfg.seed, (const uint8_t *)&k, sizeof(k));
+    int src_is_a = pr->src_is_a;
+    uint64_t hv = pr->hv;
 
     *created = 0;
-    HASH_FIND_BYHASHVALUE(hh, t->hash, &k, sizeof(k), (unsigned)hv, f);
+    HASH_FIND_BYHASHVALUE(hh, t->hash, k, sizeof(*k), (unsigned)hv, f);
     /* A new SYN on a closed or reset connection is port reuse: a new flow. */
     if (f && p->proto == 6 && p->has_l4 && (p->tcp_flags & (ITM_TCP_SYN | ITM_TCP_ACK)) ==
                                                ITM_TCP_SYN &&
@@ -523,7 +574,7 @@ struct itm_flow *itm_flow_packet(struct itm_flow_table *t, const struct itm_pkt 
         f = NULL;
     }
     if (!f) {
-        f = flow_create(t, p, &k, hv, src_is_a);
+        f = flow_create(t, p, k, hv, src_is_a);
         if (!f)
             return NULL;
         *created = 1;

@@ -164,12 +164,12 @@ int itm_inspect_nb_valid(const uint8_t *p, size_t n)
 
 int itm_inspect_nb_decode(const uint8_t *enc, size_t n, char *dst, size_t size)
 {
-    uint8_t name[16];
+    uint8_t name[16] = {0};
     size_t k = n / 2, used;
 
     if (k > sizeof(name))
         k = sizeof(name);
-    for (size_t i = 0; i < k; i++)
+    for (size_t i = 0; i < k && i < sizeof(name); i++)
         name[i] = (uint8_t)(((enc[2 * i] - 'A') & 0xfu) << 4 | ((enc[2 * i + 1] - 'A') & 0xfu));
     used = k < 15 ? k : 15;
     /* Names are space-padded to 15 bytes; the "*" wildcard is NUL-padded instead. */

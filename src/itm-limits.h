@@ -8,8 +8,9 @@
 #define ITM_DEFAULT_MAX_FLOWS 1000000u
 /* Largest --max-flows accepted: keeps the slab arithmetic far from overflow. */
 #define ITM_MAX_MAX_FLOWS 100000000u
-/* Flows allocated per slab: large enough to amortise malloc, small enough for tiny runs. */
-#define ITM_FLOW_SLAB 4096u
+/* Bytes of frames a capture copies while it gathers a batch for the engine: 32 frames of a
+ * full Ethernet MTU fit; a frame larger than this goes to the engine on its own. */
+#define ITM_CAPTURE_ARENA 65536u
 
 /* Idle timeouts in seconds of packet time (--timeout). TCP may idle long between keepalives;
  * a closed TCP flow lingers a little for the last ACKs so they count with it; UDP and ICMP

@@ -235,7 +235,7 @@ static void dst_text(const struct itm_output *o, const struct allow *a, int fam,
 
 static void write_nft_rule(struct itm_output *o, const struct allow *a, int fam)
 {
-    char src[64], dst[64];
+    char src[64], dst[72]; /* dst: "@" and a set name */
     const char *ipk = fam == 4 ? "ip" : "ip6";
 
     role_set_name(a->crole, fam, RF_NFT, src, sizeof(src));
@@ -257,7 +257,7 @@ static void ipt_ports(FILE *f, const struct allow *a, unsigned from, unsigned to
 
 static void ipt_head(struct itm_output *o, const struct allow *a, int fam)
 {
-    char src[64], dst[64];
+    char src[64], dst[72]; /* dst: "@" and a set name */
     const char *tool = fam == 4 ? "iptables" : "ip6tables";
 
     role_set_name(a->crole, fam, RF_IPTABLES, src, sizeof(src));

@@ -103,6 +103,15 @@ char *itm_strndup(const char *s, size_t n);
 void itm_free(void *p);
 void itm_alloc_fail_after(long n);
 
+/* Large zero-filled blocks for tables that grow big (flow slabs): n bytes, a multiple of
+ * ITM_HUGE_BLOCK, aligned to it, mapped from the system and marked for transparent huge
+ * pages, so that a table of a million flows takes hundreds of page faults and TLB entries
+ * rather than tens of thousands. Pages are touched lazily. Counts as an allocation for
+ * itm_alloc_fail_after. Freed with itm_free_huge and the same n. */
+#define ITM_HUGE_BLOCK ((size_t)2 << 20)
+void *itm_alloc_huge(size_t n);
+void itm_free_huge(void *p, size_t n);
+
 /* SipHash-1-3 of data under a 128-bit key: the hash of every table (src/hash.c). */
 uint64_t itm_hash_keyed(const uint64_t key[2], const void *data, size_t len);
 /* A random key for one run (getrandom; a clock-derived key when no entropy is ready). */
