@@ -134,15 +134,19 @@ uint64_t itm_exp_pxe_step(struct itm_expects *e, const struct itm_ip *client,
 struct itm_scan_src;
 struct itm_scan_ent;
 
+struct itm_scan_slab;
 struct itm_scans {
     struct itm_scan_src *srcs;   /* uthash head; insertion order is window start order */
     struct itm_scan_ent *ents;
+    struct itm_scan_slab *slabs; /* where entries come from */
+    struct itm_scan_ent *free_ents;
     uint64_t seed[2];
     uint32_t max_sources;
     uint64_t dropped;
 };
 
 void itm_scan_init(struct itm_scans *s, uint32_t max_sources);
+/* Forgets every source and frees every entry. */
 void itm_scan_clear(struct itm_scans *s);
 
 /* ---- classify.c: the classifier ---- */

@@ -22,21 +22,34 @@ struct scan_key {
     struct itm_ip src, dst;
 };
 
+/* An entry is keyed by a 64-bit keyed hash of its scan_key rather than the 38-byte key:
+ * half the memory, and one hash per lookup. Two keys would have to collide in 64 bits of
+ * a hash keyed by the run's secret seed to share a count (and then a scan would only be
+ * counted a little short). The handle comes first, the key right after it, so that a chain
+ * walk reads each entry's hash and key from one cache line. */
 struct itm_scan_ent {
-    struct scan_key k;
-    uint32_t count;
-    struct itm_scan_ent *next; /* the source's entries, freed with its window */
     UT_hash_handle hh;
+    uint64_t fp;               /* itm_hash_keyed of the scan_key */
+    uint32_t count;
+    struct itm_scan_ent *next; /* the source's entries, freed with its window; free list */
+};
+
+/* Entries come from slabs and go back to a free list: a window of a busy source makes and
+ * drops hundreds, and malloc's header would be a fifth of each. */
+#define SCAN_SLAB_ENTS 4096u
+struct itm_scan_slab {
+    struct itm_scan_slab *next;
+    struct itm_scan_ent e[SCAN_SLAB_ENTS];
 };
 
 struct itm_scan_src {
+    UT_hash_handle hh;
     struct itm_ip ip; /* key */
     uint64_t start;   /* window start, packet time */
     uint32_t nents;
     uint8_t reported; /* the window already raised its finding */
     uint8_t full;     /* the window ran out of room: no finding this window */
     struct itm_scan_ent *ents;
-    UT_hash_handle hh;
 };
 
 void itm_scan_init(struct itm_scans *s, uint32_t max_sources)
@@ -46,6 +59,33 @@ void itm_scan_init(struct itm_scans *s, uint32_t max_sources)
     itm_cls_seed(s->seed, s);
 }
 
+static struct itm_scan_ent *ent_alloc(struct itm_scans *s)
+{
+    struct itm_scan_ent *e;
+
+    if (!s->free_ents) {
+        struct itm_scan_slab *sl = itm_malloc(sizeof(*sl));
+        if (!sl)
+            return NULL;
+        sl->next = s->slabs;
+        s->slabs = sl;
+        for (unsigned i = SCAN_SLAB_ENTS; i-- > 0;) {
+            sl->e[i].next = s->free_ents;
+            s->free_ents = &sl->e[i];
+        }
+    }
+    e = s->free_ents;
+    s->free_ents = e->next;
+    memset(e, 0, sizeof(*e));
+    return e;
+}
+
+static void ent_release(struct itm_scans *s, struct itm_scan_ent *e)
+{
+    e->next = s->free_ents;
+    s->free_ents = e;
+}
+
 static void src_forget(struct itm_scans *s, struct itm_scan_src *src)
 {
     struct itm_scan_ent *e = src->ents, *next;
@@ -53,7 +93,7 @@ static void src_forget(struct itm_scans *s, struct itm_scan_src *src)
     for (; e; e = next) {
         next = e->next;
         HASH_DELETE(hh, s->ents, e);
-        itm_free(e);
+        ent_release(s, e);
     }
     src->ents = NULL;
     src->nents = 0;
@@ -69,8 +109,16 @@ static void src_drop(struct itm_scans *s, struct itm_scan_src *src)
 void itm_scan_clear(struct itm_scans *s)
 {
     struct itm_scan_src *src, *tmp;
+    struct itm_scan_slab *sl, *next;
 
     HASH_ITER(hh, s->srcs, src, tmp) src_drop(s, src);
+    HASH_CLEAR(hh, s->ents); /* empty already; frees uthash's own table */
+    for (sl = s->slabs; sl; sl = next) {
+        next = sl->next;
+        itm_free(sl);
+    }
+    s->slabs = NULL;
+    s->free_ents = NULL;
 }
 
 static int src_add(struct itm_scans *s, struct itm_scan_src *src)
@@ -142,19 +190,20 @@ static struct itm_scan_ent *ent_get(struct itm_scans *s, struct itm_scan_src *sr
                                     const struct scan_key *k, int *fresh)
 {
     struct itm_scan_ent *e = NULL;
-    uint32_t hv = itm_cls_hash(s->seed, k, sizeof(*k));
+    uint64_t fp = itm_hash_keyed(s->seed, k, sizeof(*k));
+    uint32_t hv = (uint32_t)fp;
 
     *fresh = 0;
-    HASH_FIND_BYHASHVALUE(hh, s->ents, k, sizeof(*k), hv, e);
+    HASH_FIND_BYHASHVALUE(hh, s->ents, &fp, sizeof(fp), hv, e);
     if (e)
         return e;
-    e = itm_calloc(1, sizeof(*e));
+    e = ent_alloc(s);
     if (!e)
         return NULL;
-    e->k = *k;
-    HASH_ADD_KEYPTR_BYHASHVALUE(hh, s->ents, &e->k, sizeof(e->k), hv, e);
+    e->fp = fp;
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, s->ents, &e->fp, sizeof(e->fp), hv, e);
     if (!e->hh.tbl) {
-        itm_free(e);
+        ent_release(s, e);
         return NULL;
     }
     e->next = src->ents;

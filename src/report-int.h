@@ -120,6 +120,7 @@ struct itm_rgroup_key {
     uint8_t pad[3];
 };
 struct itm_rgroup {
+    UT_hash_handle hh; /* first, so that a chain walk reads hash and key from one line */
     struct itm_rgroup_key k;
     uint32_t idx;
     struct itm_rsum sum;
@@ -131,7 +132,6 @@ struct itm_rgroup {
     uint8_t nport_shown, nserver_shown;
     char reason[sizeof(((struct itm_label *)0)->reason)];
     struct itm_rgroup *peer;
-    UT_hash_handle hh;
 };
 
 struct itm_rmodel {

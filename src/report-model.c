@@ -18,8 +18,8 @@ struct itm_rmember_key {
     struct itm_ip ip;
 };
 struct itm_rmember {
+    UT_hash_handle hh; /* first, so that a chain walk reads hash and key from one line */
     struct itm_rmember_key k;
-    UT_hash_handle hh;
 };
 
 /* keys here are addresses an attacker picks: the keyed hash keeps buckets unpredictable */

@@ -113,7 +113,10 @@ static const struct sig_case cases[] = {
 #undef DS
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
+/* The handle first, the key right after it: a lookup that walks a chain reads each entry's
+ * hash and key from one cache line. */
 struct itm_host {
+    UT_hash_handle hh;
     struct itm_ip ip; /* key, zero-filled */
     uint32_t inferred;
     uint32_t contradictions;
@@ -123,7 +126,6 @@ struct itm_host {
     struct itm_ip *peers; /* distinct clients of its agent web ports, ITM_CLS_WEB_PEERS */
     uint8_t npeers;
     uint8_t peers_done;   /* enough of them are agents: no need to look again */
-    UT_hash_handle hh;
 };
 
 /* What one flow says about one end. */
