@@ -51,13 +51,15 @@ EOF
 F=10000 G=4096 X=1024 H=4096 S=1024
 caps=(--max-flows $F --max-frags $G --max-expectations $X --max-hosts $H --max-scan-sources $S
       --one-pass -q)
-PER_FLOW=1024 PER_FRAG=512 PER_EXPECT=512 PER_HOST=1024 PER_SCAN=2048 SLAB=4096
+# Flows come in 2 MiB slabs of SLAB flows; PER_FLOW covers a flow's bucket share and the
+# record of a checked or flagged flow.
+PER_FLOW=512 PER_FRAG=512 PER_EXPECT=512 PER_HOST=1024 PER_SCAN=2048 SLAB=9362 SLAB_KIB=2048
 SLACK_KIB=4096
 
 python3 "$here/make-bad-captures.py" "$T" >/dev/null || exit 1
 read -r base_kib _ rc < <(measure /dev/null "$itm" -r "$T/good.pcap" "${caps[@]}")
 [ "$rc" -eq 0 ] || { bad baseline "exit $rc on a 5-packet capture"; exit 1; }
-flows_kib=$(( (F + SLAB - 1) / SLAB * SLAB * PER_FLOW / 1024 ))
+flows_kib=$(( (F + SLAB - 1) / SLAB * SLAB_KIB + F * PER_FLOW / 1024 ))
 bound_kib=$(( base_kib + flows_kib + (G * PER_FRAG + X * PER_EXPECT + H * PER_HOST +
               S * PER_SCAN) / 1024 + SLACK_KIB ))
 echo "bound: ${base_kib} KiB at rest + ${flows_kib} flows + frags, expectations, hosts," \
