@@ -50,8 +50,8 @@
      ITM_RB(WINS) | ITM_RB(VENDOR) | ITM_RB(DATA_SOURCE) | ITM_RB(MANAGED_DEVICE) |            \
      ITM_RB(NETDEV))
 
-/* Seeded SipHash-1-3 of a key (roles.c); every table here hashes through it and uses the
- * uthash *_BYHASHVALUE macros. */
+/* Keyed hash of a key (roles.c: the multiply-fold hash of fasthash.h); every table here
+ * hashes through it and uses the uthash *_BYHASHVALUE macros. */
 uint32_t itm_cls_hash(const uint64_t seed[2], const void *key, size_t len);
 /* Fills seed from the system's random source, or from weaker material when it fails. */
 void itm_cls_seed(uint64_t seed[2], const void *salt);

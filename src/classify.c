@@ -200,6 +200,8 @@ struct cand {
     uint8_t fit;  /* the roles of both ends fit the rule */
     uint8_t rank; /* rank_of() */
     uint8_t hint; /* the HTTP request's path is one the rule names (path_hint()) */
+    uint8_t broad; /* the server port reaches the rule only through a broad range */
+    uint8_t want;  /* the payload check for this port (itm_rule_inspect_for) */
 };
 
 struct cand_set {
@@ -208,10 +210,16 @@ struct cand_set {
     int rev;      /* the flow read the other way round (server = rec->client) */
 };
 
-static void cand_push(struct cand_set *s, const struct itm_rule *r, int tier)
+/* What a candidate's port says is worked out once per gathering, not per evaluation.
+ * tier < 0: the tier is whether the port is broad for the rule (0 or 1). */
+static void cand_push(const struct itm_cls_ctx *x, struct cand_set *s, const struct itm_rule *r,
+                      int tier, uint16_t port)
 {
+    uint8_t broad = (uint8_t)itm_cls_broad_at(r, port);
+
     if (s->n < ITM_CLS_MAX_CAND)
-        s->v[s->n++] = (struct cand){r, (uint8_t)tier, 0, 1, 0};
+        s->v[s->n++] = (struct cand){r, (uint8_t)(tier < 0 ? broad : tier), 0, 1, 0, broad,
+                                     (uint8_t)itm_rule_inspect_for(r, x->rec->ipproto, port)};
 }
 
 static uint16_t srv_port(const struct itm_cls_ctx *x, int rev)
@@ -238,20 +246,20 @@ static void gather(const struct itm_cls_ctx *x, int rev, struct cand_set *s)
         n = itm_sigdb_candidates(c->db, rec->ipproto, 0, &rs);
         for (size_t i = 0; i < n; i++)
             if (pbit != ITM_P_ICMP || rs[i]->icmp_type == 0xff || rs[i]->icmp_type == type)
-                cand_push(s, rs[i], 0);
+                cand_push(x, s, rs[i], 0, dport);
         return;
     }
     n = itm_sigdb_candidates(c->db, rec->ipproto, dport, &rs);
     for (size_t i = 0; i < n; i++)
         if (!(rs[i]->flags & (ITM_RF_SOURCE_PORT | ITM_RF_FOLLOWUP)))
-            cand_push(s, rs[i], itm_cls_broad_at(rs[i], dport));
+            cand_push(x, s, rs[i], -1, dport);
     n = itm_sigdb_candidates(c->db, rec->ipproto, sport, &rs);
     for (size_t i = 0; i < n; i++)
         if (rs[i]->flags & ITM_RF_SOURCE_PORT)
-            cand_push(s, rs[i], 1);
+            cand_push(x, s, rs[i], 1, dport);
     for (size_t i = 0; i < c->ndynamic; i++)
         if ((c->dynamic[i]->protos | c->dynamic[i]->protos_extra) & pbit)
-            cand_push(s, c->dynamic[i], 2);
+            cand_push(x, s, c->dynamic[i], 2, dport);
 }
 
 static int side_fits(uint32_t want, uint32_t have)
@@ -259,10 +267,10 @@ static int side_fits(uint32_t want, uint32_t have)
     return have == 0 || (want & have) != 0;
 }
 
-static int fits(const struct itm_cls_ctx *x, const struct itm_rule *r, int rev)
+static int fits(const struct itm_cls_ctx *x, const struct cand *v, int rev)
 {
+    const struct itm_rule *r = v->r;
     uint32_t cr = rev ? x->sroles : x->croles, sr = rev ? x->croles : x->sroles;
-    uint16_t port = rev ? x->rec->client_port : x->rec->server_port;
 
     if (r->flags & ITM_RF_LOCAL)
         return itm_cls_ip_eq(&x->rec->client, &x->rec->server) ||
@@ -272,18 +280,17 @@ static int fits(const struct itm_cls_ctx *x, const struct itm_rule *r, int rev)
     if (r->flags & (ITM_RF_DYNAMIC | ITM_RF_SOURCE_PORT))
         return (r->client_roles & cr) && side_fits(r->server_roles, sr);
     /* a port in a range of thousands says nothing unless some role backs it */
-    if (itm_cls_broad_at(r, port) && !cr && !sr)
+    if (v->broad && !cr && !sr)
         return 0;
     return side_fits(r->client_roles, cr) && side_fits(r->server_roles, sr);
 }
 
 /* 0: the rule's payload check matched, 1: no verdict, 2: it said mismatch. */
-static int rank_of(const struct itm_cls_ctx *x, const struct itm_rule *r, int rev)
+static int rank_of(const struct itm_cls_ctx *x, const struct cand *v)
 {
     const struct itm_inspect_result *in = &x->lab->insp;
-    enum itm_inspect_id want = itm_rule_inspect_for(r, x->rec->ipproto, srv_port(x, rev));
 
-    if (want == ITM_INSPECT_NONE || in->id != want)
+    if (v->want == ITM_INSPECT_NONE || in->id != v->want)
         return 1;
     return in->verdict == ITM_V_MATCH ? 0 : in->verdict == ITM_V_MISMATCH ? 2 : 1;
 }
@@ -303,8 +310,8 @@ static void evaluate(const struct itm_cls_ctx *x, struct cand_set *s)
 {
     for (size_t i = 0; i < s->n; i++) {
         struct cand *v = &s->v[i];
-        v->fit = (uint8_t)fits(x, v->r, s->rev);
-        v->rank = v->fit ? (uint8_t)rank_of(x, v->r, s->rev) : 3;
+        v->fit = (uint8_t)fits(x, v, s->rev);
+        v->rank = v->fit ? (uint8_t)rank_of(x, v) : 3;
         v->hint = v->fit ? (uint8_t)path_hint(x, v->r, v->rank) : 0;
     }
 }

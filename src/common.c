@@ -33,23 +33,6 @@ const char *itm_err_str(int err)
     return "unknown error";
 }
 
-unsigned itm_proto_bit(uint8_t ipproto)
-{
-    switch (ipproto) {
-    case 6:
-        return ITM_P_TCP;
-    case 17:
-        return ITM_P_UDP;
-    case 1:
-    case 58:
-        return ITM_P_ICMP;
-    case 2:
-        return ITM_P_IGMP;
-    default:
-        return 0;
-    }
-}
-
 static const char *const role_names[ITM_ROLE_COUNT] = {
     [ITM_ROLE_NONE] = "unknown",
     [ITM_ROLE_NS] = "notification-server",

@@ -7,12 +7,15 @@
 #include <time.h>
 
 #include "classify-int.h"
+#include "fasthash.h"
 
 /* ---- seeded hash ---- */
 
+/* The classifier's tables (hosts, scan windows, expectations) are looked up several times
+ * per flow: the multiply-fold hash of fasthash.h, keyed like the flow table's. */
 uint32_t itm_cls_hash(const uint64_t seed[2], const void *key, size_t len)
 {
-    uint64_t m = itm_hash_keyed(seed, key, len);
+    uint64_t m = itm_fasthash(seed, key, len);
 
     return (uint32_t)(m ^ (m >> 32));
 }

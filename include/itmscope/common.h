@@ -32,7 +32,22 @@ enum itm_proto_bit {
 };
 
 /* Maps an IP protocol number (6, 17, 1, 58, 2) to its ITM_P_* bit, 0 for others. */
-unsigned itm_proto_bit(uint8_t ipproto);
+static inline unsigned itm_proto_bit(uint8_t ipproto)
+{
+    switch (ipproto) {
+    case 6:
+        return ITM_P_TCP;
+    case 17:
+        return ITM_P_UDP;
+    case 1:
+    case 58:
+        return ITM_P_ICMP;
+    case 2:
+        return ITM_P_IGMP;
+    default:
+        return 0;
+    }
+}
 
 /* Host roles. A host may hold several; sets are bitmasks of ITM_ROLE_BIT(role).
  * Names (itm_role_name) are what signature and site files use. */
