@@ -669,8 +669,9 @@ static int run_check(struct itm_cls_ctx *x, enum itm_inspect_id id, const uint8_
 }
 
 /* The chosen rule's check first, then those of the alternatives: the first match decides.
- * The first conclusive verdict of a flow stays (from whichever side spoke first). */
-static void check_payload(struct itm_cls_ctx *x, const uint8_t *d, size_t n)
+ * The first conclusive verdict of a flow stays (from whichever side spoke first). Returns 1
+ * when the flow's check result changed. */
+static int check_payload(struct itm_cls_ctx *x, const uint8_t *d, size_t n)
 {
     struct itm_label *l = x->lab;
     struct itm_inspect_result res, first;
@@ -679,7 +680,7 @@ static void check_payload(struct itm_cls_ctx *x, const uint8_t *d, size_t n)
     uint16_t port = srv_port(x, x->f.rev);
 
     if (l->insp.id && l->insp.verdict != ITM_V_UNKNOWN)
-        return;
+        return 0;
     memset(&first, 0, sizeof(first));
     if (l->rule != ITM_NO_RULE) {
         rules[nr++] = l->rule;
@@ -694,7 +695,7 @@ static void check_payload(struct itm_cls_ctx *x, const uint8_t *d, size_t n)
         tried |= 1u << id;
         if (run_check(x, id, d, n, &res) == ITM_V_MATCH) {
             l->insp = res;
-            return;
+            return 1;
         }
         if (!first.id)
             first = res;
@@ -702,11 +703,14 @@ static void check_payload(struct itm_cls_ctx *x, const uint8_t *d, size_t n)
     if (first.id) {
         l->insp = first;
         x->c->payload_mismatch += first.verdict == ITM_V_MISMATCH;
-        return;
+        return 1;
     }
     if ((!x->f.rule || x->f.tier > 0) && (x->rec->ipproto == 6 || x->rec->ipproto == 17) &&
-        itm_inspect_identify(x->rec->ipproto, d, n, &res) != ITM_INSPECT_NONE)
+        itm_inspect_identify(x->rec->ipproto, d, n, &res) != ITM_INSPECT_NONE) {
         l->insp = res;
+        return 1;
+    }
+    return 0;
 }
 
 static void expect_from_payload(struct itm_cls_ctx *x)
@@ -734,8 +738,8 @@ static void on_payload(struct itm_cls_ctx *x)
 
     relabel(x);
     payload_of(x->pkt, &d, &n);
-    if (n > 0) {
-        check_payload(x, d, n);
+    /* a label depends on the roles and the check result: unchanged check, unchanged label */
+    if (n > 0 && check_payload(x, d, n)) {
         memset(&x->f, 0, sizeof(x->f));
         relabel(x);
     }

@@ -361,6 +361,8 @@ enum itm_inspect_id itm_rule_inspect_for(const struct itm_rule *r, uint8_t ippro
     unsigned pbit = itm_proto_bit(ipproto);
     int first_single = 1;
 
+    if (r->inspect == ITM_INSPECT_NONE) /* most rules */
+        return ITM_INSPECT_NONE;
     if (!((r->protos | r->protos_extra) & pbit) || !(inspect_protos(r->inspect) & pbit))
         return ITM_INSPECT_NONE;
     if (r->inspect != ITM_INSPECT_HTTP)
