@@ -4,7 +4,8 @@
 #define ITMSCOPE_LIMITS_H
 
 /* Flows tracked at once (--max-flows). A million flows is a busy site's hour of traffic at
- * about 230 bytes each: ~230 MiB. The least recently seen flow is evicted beyond it. */
+ * about 240 bytes each (slab share, buckets, rare details): ~240 MB. The least recently
+ * seen flow is evicted beyond it. */
 #define ITM_DEFAULT_MAX_FLOWS 1000000u
 /* Largest --max-flows accepted: keeps the slab arithmetic far from overflow. */
 #define ITM_MAX_MAX_FLOWS 100000000u
