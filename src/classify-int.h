@@ -166,6 +166,7 @@ struct itm_classifier {
     const struct itm_rule *tftp_data;   /* the rule that follows a TFTP request */
     const struct itm_rule *dynamic[ITM_CLS_MAX_DYNAMIC]; /* matched by roles only */
     size_t ndynamic;
+    struct itm_cand_memo *memo;  /* candidates by server port (classify.c), NULL until used */
 };
 
 /* Effective roles: declared in the site file, else learned when the policy allows. */

@@ -84,6 +84,8 @@ void itm_cls_tickle_group(const struct itm_classifier *c, struct itm_ip *out)
 
 /* ---- life cycle ---- */
 
+static void memo_clear(struct itm_classifier *c);
+
 static void bind_db(struct itm_classifier *c)
 {
     size_t n = c->db ? itm_sigdb_count(c->db) : 0;
@@ -102,6 +104,7 @@ static void bind_db(struct itm_classifier *c)
             c->dynamic[c->ndynamic++] = r;
     }
     itm_roles_bind(c);
+    memo_clear(c);
 }
 
 static uint32_t or_default(uint32_t v, uint32_t def)
@@ -152,6 +155,7 @@ void itm_classifier_free(struct itm_classifier *c)
     itm_exp_clear(&c->exp);
     itm_scan_clear(&c->scan);
     itm_site_free(c->own_site);
+    itm_free(c->memo);
     itm_free(c);
 }
 
@@ -222,9 +226,62 @@ static void cand_push(const struct itm_cls_ctx *x, struct cand_set *s, const str
                                      (uint8_t)itm_rule_inspect_for(r, x->rec->ipproto, port)};
 }
 
+/* The candidates of one (protocol, server port), with what the port says of each, kept from
+ * one flow to the next: gathering and working them out again for every classifier event of
+ * every flow was an eighth of the classifier's instructions. Direct-mapped by port, made on
+ * first use (without it, candidates are simply gathered each time), emptied whenever the
+ * database changes. */
+#define CAND_MEMO 256u
+struct itm_cand_memo {
+    uint16_t port;
+    uint8_t proto;
+    uint8_t valid;
+    uint16_t n;
+    struct cand v[ITM_CLS_MAX_CAND];
+};
+
+static void memo_clear(struct itm_classifier *c)
+{
+    if (c->memo)
+        memset(c->memo, 0, CAND_MEMO * sizeof(*c->memo));
+}
+
 static uint16_t srv_port(const struct itm_cls_ctx *x, int rev)
 {
     return rev ? x->rec->client_port : x->rec->server_port;
+}
+
+/* The rules listening on dport (not source-port or follow-up ones), from the memo when it
+ * has them. s is empty. */
+static void port_cands(const struct itm_cls_ctx *x, uint16_t dport, struct cand_set *s)
+{
+    struct itm_classifier *c = x->c;
+    uint8_t proto = x->rec->ipproto;
+    const struct itm_rule *const *rs;
+    struct itm_cand_memo *m = NULL;
+    size_t n;
+
+    if (!c->memo)
+        c->memo = itm_calloc(CAND_MEMO, sizeof(*c->memo));
+    if (c->memo) {
+        m = &c->memo[((unsigned)dport * 2u + (proto == 17)) % CAND_MEMO];
+        if (m->valid && m->port == dport && m->proto == proto) {
+            memcpy(s->v, m->v, m->n * sizeof(m->v[0]));
+            s->n = m->n;
+            return;
+        }
+    }
+    n = itm_sigdb_candidates(c->db, proto, dport, &rs);
+    for (size_t i = 0; i < n; i++)
+        if (!(rs[i]->flags & (ITM_RF_SOURCE_PORT | ITM_RF_FOLLOWUP)))
+            cand_push(x, s, rs[i], -1, dport);
+    if (m) {
+        memcpy(m->v, s->v, s->n * sizeof(s->v[0]));
+        m->n = (uint16_t)s->n;
+        m->port = dport;
+        m->proto = proto;
+        m->valid = 1;
+    }
 }
 
 static void gather(const struct itm_cls_ctx *x, int rev, struct cand_set *s)
@@ -249,10 +306,7 @@ static void gather(const struct itm_cls_ctx *x, int rev, struct cand_set *s)
                 cand_push(x, s, rs[i], 0, dport);
         return;
     }
-    n = itm_sigdb_candidates(c->db, rec->ipproto, dport, &rs);
-    for (size_t i = 0; i < n; i++)
-        if (!(rs[i]->flags & (ITM_RF_SOURCE_PORT | ITM_RF_FOLLOWUP)))
-            cand_push(x, s, rs[i], -1, dport);
+    port_cands(x, dport, s);
     n = itm_sigdb_candidates(c->db, rec->ipproto, sport, &rs);
     for (size_t i = 0; i < n; i++)
         if (rs[i]->flags & ITM_RF_SOURCE_PORT)
