@@ -212,20 +212,23 @@ static size_t count_flag(const struct itm_sigdb *db, uint32_t flag)
 
 void itm_sigdb_print_summary(const struct itm_sigdb *db, const char *name, FILE *out)
 {
-    size_t checks = 0;
+    size_t checks = 0, paths = 0;
 
     if (!db || !out)
         return;
-    for (size_t i = 0; i < db->nrules; i++)
+    for (size_t i = 0; i < db->nrules; i++) {
         checks += db->rules[i].inspect != ITM_INSPECT_NONE;
+        paths += db->rules[i].paths && db->rules[i].paths[0];
+    }
     fprintf(out,
             "%s: %zu rules in %zu suites; %zu TCP and %zu UDP ports named, %zu ICMP and "
             "%zu IGMP rules; %zu configurable, %zu one-way, %zu multicast, %zu follow-up, "
-            "%zu broad, %zu local, %zu source-port, %zu dynamic; %zu with a payload check.\n",
+            "%zu broad, %zu local, %zu source-port, %zu dynamic; %zu with a payload check, "
+            "%zu of them with request paths.\n",
             name ? name : "signatures", db->nrules, count_suites(db), count_ports(db, ITM_P_TCP),
             count_ports(db, ITM_P_UDP), db->idx.nicmp, db->idx.nigmp,
             count_flag(db, ITM_RF_CONFIGURABLE), count_flag(db, ITM_RF_ONE_WAY),
             count_flag(db, ITM_RF_MULTICAST), count_flag(db, ITM_RF_FOLLOWUP),
             count_flag(db, ITM_RF_BROAD), count_flag(db, ITM_RF_LOCAL),
-            count_flag(db, ITM_RF_SOURCE_PORT), count_flag(db, ITM_RF_DYNAMIC), checks);
+            count_flag(db, ITM_RF_SOURCE_PORT), count_flag(db, ITM_RF_DYNAMIC), checks, paths);
 }

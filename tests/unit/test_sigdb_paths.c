@@ -136,6 +136,17 @@ static void test_shipped_paths(void **state)
         assert_true(r->protos & ITM_P_TCP);
     }
     assert_true(with >= sizeof(fits) / sizeof(fits[0]));
+    {
+        /* --check-signatures counts them */
+        char *text = NULL, want[64];
+        size_t size = 0;
+        FILE *out = open_memstream(&text, &size);
+        itm_sigdb_print_summary(db, "itms.sig", out);
+        fclose(out);
+        snprintf(want, sizeof(want), ", %zu of them with request paths.", with);
+        assert_non_null(strstr(text, want));
+        free(text);
+    }
     for (size_t i = 0; i < sizeof(fits) / sizeof(fits[0]); i++) {
         const struct itm_rule *r = itm_sigdb_find(db, fits[i].rule);
         assert_non_null(r);
