@@ -387,9 +387,12 @@ static int lower(int c)
  * loses its scheme and authority; origin form is the path already. */
 static const char *target_path(const char *t)
 {
-    const char *s = strstr(t, "://");
+    const char *s;
 
-    if (!s || t[0] == '/')
+    if (t[0] == '/') /* origin form: the usual case */
+        return t;
+    s = strstr(t, "://");
+    if (!s)
         return t;
     s += 3;
     while (*s && *s != '/')
