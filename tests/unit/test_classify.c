@@ -1,5 +1,5 @@
 /* test_classify.c: labelling with the real signature database, role learning, TFTP/PXE
- * expectations, every finding (raised and not raised), limits and allocation failures.
+ * expectations, limits and allocation failures (the findings are in test_classify_flags.c).
  * Flows are built by hand; payloads are real protocol bytes. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,166 +12,10 @@
 
 #include "itmscope/classify.h"
 
-#define SIG ITM_SRCDIR "/signatures/itms.sig"
-#define SEC UINT64_C(1000000000)
-#define T0 (UINT64_C(1700000000) * SEC)
+#include "classify-fixtures.h"
 
-static const char base_site[] = "[roles]\n"
-                                "10.1.0.10 notification-server\n"
-                                "10.1.0.20 task-server\n"
-                                "10.1.0.30 package-server\n"
-                                "10.1.0.40 deployment-server\n"
-                                "10.1.0.50 dns-server\n"
-                                "10.1.16.0/20 agent\n"
-                                "10.1.16.25 agent console\n"
-                                "10.1.32.0/24 ulm-agent\n";
+/* ---- payloads (more in classify-fixtures.h) ---- */
 
-struct fx {
-    struct itm_sigdb *db;
-    struct itm_site *site;
-    struct itm_classifier *c;
-};
-
-static struct itm_ip ip(const char *s)
-{
-    struct itm_ip a;
-    assert_int_equal(itm_ip_parse(s, &a), 0);
-    return a;
-}
-
-static void fx_open_lim(struct fx *f, const char *site_text, const struct itm_classify_limits *lim)
-{
-    struct itm_diag d = {itm_diag_stderr, NULL, 0};
-    int err = 0;
-
-    memset(f, 0, sizeof(*f));
-    f->db = itm_sigdb_load_file(SIG, &d, &err);
-    assert_non_null(f->db);
-    if (site_text) {
-        f->site = itm_site_load_mem("test.site", site_text, strlen(site_text), &d, &err);
-        assert_non_null(f->site);
-        assert_int_equal(itm_site_apply_moves(f->site, f->db, &d), 0);
-    }
-    f->c = itm_classifier_new(f->db, f->site, lim, &err);
-    assert_non_null(f->c);
-    assert_int_equal(err, 0);
-}
-
-static void fx_open(struct fx *f, const char *site_text)
-{
-    fx_open_lim(f, site_text, NULL);
-}
-
-static void fx_close(struct fx *f)
-{
-    itm_classifier_free(f->c);
-    itm_site_free(f->site);
-    itm_sigdb_free(f->db);
-}
-
-/* A flow as the flow table hands it over: TCP opened by a SYN, UDP by its first sender. */
-static struct itm_flow_rec flow_at(uint64_t id, uint8_t proto, const char *c, uint16_t cp,
-                                   const char *s, uint16_t sp, uint64_t t)
-{
-    struct itm_flow_rec r;
-
-    memset(&r, 0, sizeof(r));
-    r.id = id;
-    r.client = ip(c);
-    r.server = ip(s);
-    r.client_port = cp;
-    r.server_port = sp;
-    r.ipproto = proto;
-    r.orient = proto == 6 ? 0 : 2;
-    r.tcp_state = proto == 6 ? ITM_TCPS_SYN : ITM_TCPS_NONE;
-    r.pkts[ITM_DIR_TOSERVER] = 1;
-    r.first_ns = r.last_ns = t;
-    r.label.rule = ITM_NO_RULE;
-    return r;
-}
-
-static struct itm_flow_rec flow(uint64_t id, uint8_t proto, const char *c, uint16_t cp,
-                                const char *s, uint16_t sp)
-{
-    return flow_at(id, proto, c, cp, s, sp, T0 + id * SEC / 1000);
-}
-
-static void answer(struct itm_flow_rec *r)
-{
-    r->pkts[ITM_DIR_TOCLIENT] = 2;
-    if (r->ipproto == 6)
-        r->tcp_state = ITM_TCPS_ESTABLISHED;
-}
-
-static struct itm_pkt pkt_of(const struct itm_flow_rec *r, int dir, const void *pl, size_t n)
-{
-    struct itm_pkt p;
-
-    memset(&p, 0, sizeof(p));
-    p.ts_ns = r->last_ns;
-    p.frame = pl;
-    p.caplen = p.wirelen = (uint32_t)n;
-    p.ip_ver = r->client.family;
-    p.proto = r->ipproto;
-    p.src = dir == ITM_DIR_TOSERVER ? r->client : r->server;
-    p.dst = dir == ITM_DIR_TOSERVER ? r->server : r->client;
-    p.sport = dir == ITM_DIR_TOSERVER ? r->client_port : r->server_port;
-    p.dport = dir == ITM_DIR_TOSERVER ? r->server_port : r->client_port;
-    p.has_l4 = 1;
-    p.tcp_flags = ITM_TCP_ACK;
-    p.payload_len = (uint32_t)n;
-    return p;
-}
-
-static uint32_t ev_pkt(struct fx *f, struct itm_flow_rec *r, enum itm_classify_event e, int dir,
-                       const struct itm_pkt *p)
-{
-    return itm_classify(f->c, r, e == ITM_CE_END ? NULL : p, e, dir, &r->label);
-}
-
-static uint32_t ev(struct fx *f, struct itm_flow_rec *r, enum itm_classify_event e, int dir,
-                   const void *pl, size_t n)
-{
-    struct itm_pkt p = pkt_of(r, dir, pl, n);
-    return ev_pkt(f, r, e, dir, &p);
-}
-
-/* NEW, REPLY when answered, the client's payload if any, END: what the engine does. */
-static uint32_t life(struct fx *f, struct itm_flow_rec *r, int answered, const void *pl, size_t n)
-{
-    uint32_t raised = ev(f, r, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0);
-
-    if (answered) {
-        answer(r);
-        raised |= ev(f, r, ITM_CE_REPLY, ITM_DIR_TOCLIENT, NULL, 0);
-    }
-    if (pl)
-        raised |= ev(f, r, ITM_CE_PAYLOAD, ITM_DIR_TOSERVER, pl, n);
-    raised |= ev(f, r, ITM_CE_END, ITM_DIR_TOSERVER, NULL, 0);
-    assert_int_equal(raised, r->label.flags);
-    return raised;
-}
-
-static const char *rid(const struct fx *f, uint16_t rule)
-{
-    return rule == ITM_NO_RULE ? "-" : itm_sigdb_rule(f->db, rule)->id;
-}
-
-static uint32_t roles(const struct fx *f, const char *addr)
-{
-    struct itm_ip a = ip(addr);
-    return itm_classifier_roles_of(f->c, &a);
-}
-
-#define RB(r) ITM_ROLE_BIT(ITM_ROLE_##r)
-
-/* ---- payloads ---- */
-
-static const char http_altiris[] = "GET /Altiris/NS/Agent/GetClientPolicies.aspx HTTP/1.1\r\n"
-                                   "Host: ns\r\n\r\n";
-static const char http_plain[] = "GET /index.html HTTP/1.1\r\nHost: intranet\r\n\r\n";
-static const char ssh_banner[] = "SSH-2.0-OpenSSH_9.6\r\n";
-static const char tftp_rrq[] = "\0\1pxelinux.0\0octet";
 static const uint8_t mac1[6] = {0x00, 0x50, 0x56, 0x01, 0x02, 0x03};
 
 static size_t dhcp_discover(uint8_t *b, size_t len, const uint8_t mac[6], int pxe)
@@ -191,16 +35,6 @@ static size_t dhcp_discover(uint8_t *b, size_t len, const uint8_t mac[6], int px
     if (!pxe)
         b[236 + 9] = 'X'; /* vendor class "XXEClient" */
     return n;
-}
-
-static size_t smb2_negotiate(uint8_t *b)
-{
-    memset(b, 0, 68);
-    b[3] = 64;
-    b[4] = 0xfe;
-    memcpy(b + 5, "SMB", 3);
-    b[8] = 64;
-    return 68;
 }
 
 /* ---- labelling ---- */
@@ -387,6 +221,12 @@ static void test_igmp_join_tickle_group(void **state)
 
 /* ---- role learning ---- */
 
+static uint32_t roles(const struct fx *f, const char *addr)
+{
+    struct itm_ip a = ip(addr);
+    return itm_classifier_roles_of(f->c, &a);
+}
+
 static void observe(struct fx *f, struct itm_flow_rec r)
 {
     itm_classifier_observe(f->c, &r);
@@ -546,293 +386,6 @@ static void test_roles_table_print(void **state)
     fx_close(&f);
 }
 
-/* ---- findings ---- */
-
-static void test_role_contradiction(void **state)
-{
-    static const char site[] = "[roles]\n10.1.0.10 notification-server\n10.1.0.31 agent\n"
-                               "10.1.0.20 task-server\n10.1.0.21 task-server\n10.1.16.40 agent\n";
-    struct fx f;
-    struct itm_flow_rec bad = flow(1, 6, "10.1.0.10", 40000, "10.1.0.31", 50123);
-    struct itm_flow_rec ts = flow(2, 6, "10.1.0.20", 40001, "10.1.0.21", 50124);
-    struct itm_flow_rec good = flow(3, 6, "10.1.0.10", 40002, "10.1.0.20", 50123);
-    struct itm_flow_rec tftp = flow(4, 17, "10.1.40.9", 2070, "10.1.16.40", 69);
-    struct itm_host_view v;
-    (void)state;
-
-    fx_open(&f, site);
-    /* the NS tickles a declared agent on the task server port: wrong roles at once, and a
-     * contradiction once the host answers, since only a task server listens there */
-    assert_int_equal(ev(&f, &bad, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0), ITM_F_ROLE_MISMATCH);
-    answer(&bad);
-    assert_int_equal(ev(&f, &bad, ITM_CE_REPLY, ITM_DIR_TOCLIENT, NULL, 0),
-                     ITM_F_ROLE_CONTRADICTION);
-    assert_non_null(strstr(bad.label.reason, "ts-tickle is notification-server -> task-server"));
-    /* a task server listening on the agent port runs an agent the site did not declare */
-    assert_int_equal(life(&f, &ts, 1, NULL, 0), ITM_F_ROLE_CONTRADICTION | ITM_F_ROLE_MISMATCH);
-    assert_non_null(strstr(ts.label.reason, "cta-tickle is task-server -> agent"));
-    /* below 1024 only the contradiction speaks */
-    assert_int_equal(life(&f, &tftp, 0, tftp_rrq, sizeof(tftp_rrq)), ITM_F_ROLE_CONTRADICTION);
-    assert_string_equal(tftp.label.reason,
-                        "10.1.16.40 declared agent but serves udp/69 (deployment-server)");
-    assert_int_equal(life(&f, &good, 1, NULL, 0), 0);
-    assert_string_equal(rid(&f, good.label.rule), "ts-tickle");
-    itm_classifier_observe(f.c, &bad);
-    itm_classifier_observe(f.c, &good);
-    assert_int_equal(itm_classifier_host(f.c, 1, &v), 0); /* 10.1.0.20 */
-    assert_int_equal(v.contradictions, 0);
-    assert_int_equal(itm_classifier_host(f.c, 2, &v), 0); /* 10.1.0.31 */
-    assert_int_equal(v.ip.a[3], 31);
-    assert_int_equal(v.contradictions, 1);
-    assert_int_equal(v.declared, RB(AGENT));
-    fx_close(&f);
-}
-
-static void test_role_mismatch(void **state)
-{
-    struct fx f;
-    struct itm_flow_rec tickle = flow(1, 6, "10.1.16.21", 40000, "10.1.16.22", 52028);
-    struct itm_flow_rec cta = flow(2, 6, "10.1.16.21", 40001, "10.1.0.20", 50124);
-    struct itm_flow_rec ns = flow(3, 6, "10.1.0.10", 40002, "10.1.16.22", 52028);
-    struct itm_flow_rec ts = flow(4, 6, "10.1.0.20", 40003, "10.1.16.22", 52028);
-    struct itm_flow_rec ts2 = flow(5, 6, "10.1.0.20", 40004, "10.1.16.22", 50124);
-    struct itm_flow_rec dns = flow(6, 17, "10.1.16.21", 40005, "10.1.0.50", 53);
-    (void)state;
-
-    fx_open(&f, base_site);
-    assert_int_equal(life(&f, &tickle, 1, NULL, 0), ITM_F_ROLE_MISMATCH);
-    assert_string_equal(tickle.label.reason,
-                        "agent 10.1.16.21 -> agent 10.1.16.22 on tcp/52028: win-tickle-tcp is "
-                        "notification-server,task-server -> agent");
-    assert_string_equal(rid(&f, tickle.label.rule), "win-tickle-tcp");
-    assert_int_equal(tickle.label.confidence, ITM_CONF_PORT);
-    assert_int_equal(life(&f, &cta, 0, NULL, 0), ITM_F_ROLE_MISMATCH);
-    assert_string_equal(cta.label.reason, "agent 10.1.16.21 -> task-server 10.1.0.20 on tcp/50124: "
-                                          "cta-tickle is task-server -> agent");
-    assert_int_equal(life(&f, &ns, 1, NULL, 0), 0);
-    assert_string_equal(rid(&f, ns.label.rule), "win-tickle-tcp");
-    assert_int_equal(ns.label.confidence, ITM_CONF_ROLE);
-    assert_int_equal(life(&f, &ts, 1, NULL, 0), 0);
-    assert_int_equal(life(&f, &ts2, 1, NULL, 0), 0);
-    assert_string_equal(rid(&f, ts2.label.rule), "cta-tickle");
-    /* a shared port (DNS) used by other roles is not ITMS traffic, not a finding */
-    assert_int_equal(life(&f, &dns, 1, NULL, 0), 0);
-    assert_int_equal(dns.label.rule, ITM_NO_RULE);
-    fx_close(&f);
-}
-
-static void test_lateral_movement(void **state)
-{
-    char site[512];
-    struct fx f;
-    struct itm_flow_rec smb = flow(1, 6, "10.1.16.21", 40000, "10.1.16.22", 445);
-    struct itm_flow_rec rdp = flow(2, 6, "10.1.16.21", 40001, "10.1.16.22", 3389);
-    struct itm_flow_rec p2p = flow(3, 6, "10.1.16.21", 40002, "10.1.16.22", 56118);
-    struct itm_flow_rec ps = flow(4, 6, "10.1.16.21", 40003, "10.1.0.30", 445);
-    struct itm_flow_rec adm = flow(5, 6, "10.1.16.25", 40004, "10.1.16.22", 445);
-    struct itm_flow_rec ns = flow(6, 6, "10.1.0.10", 40005, "10.1.16.22", 445);
-    (void)state;
-
-    snprintf(site, sizeof(site), "%s[allow]\nflag = lateral_movement client = 10.1.16.25\n",
-             base_site);
-    fx_open(&f, site);
-    assert_int_equal(life(&f, &smb, 1, NULL, 0), ITM_F_LATERAL);
-    assert_string_equal(smb.label.reason, "agent 10.1.16.21 -> agent 10.1.16.22 on tcp/445 (SMB)");
-    assert_int_equal(life(&f, &rdp, 1, NULL, 0), ITM_F_LATERAL);
-    assert_non_null(strstr(rdp.label.reason, "(RDP)"));
-    assert_int_equal(life(&f, &p2p, 1, NULL, 0), 0);
-    assert_string_equal(rid(&f, p2p.label.rule), "win-p2p");
-    assert_int_equal(life(&f, &ps, 1, NULL, 0), 0);
-    assert_string_equal(rid(&f, ps.label.rule), "ps-unc");
-    assert_int_equal(life(&f, &adm, 1, NULL, 0), 0); /* allowed by the site */
-    assert_int_equal(life(&f, &ns, 1, NULL, 0), 0);
-    assert_string_equal(rid(&f, ns.label.rule), "ns-push-smb");
-    fx_close(&f);
-}
-
-static void test_scan_ports_and_hosts(void **state)
-{
-    char site[512];
-    struct fx f;
-    struct itm_flow_rec r;
-    uint32_t raised;
-    uint64_t t = T0;
-    char host[32];
-    (void)state;
-
-    snprintf(site, sizeof(site), "%s[policy]\nscan_ports = 4\nscan_hosts = 5\nscan_window = 10\n",
-             base_site);
-    fx_open(&f, site);
-    for (uint16_t p = 1000; p < 1003; p++) {
-        r = flow_at(p, 6, "10.2.0.9", 40000, "10.2.0.5", p, t += SEC);
-        assert_int_equal(life(&f, &r, 0, NULL, 0), 0);
-    }
-    r = flow_at(1003, 6, "10.2.0.9", 40000, "10.2.0.5", 1003, t += SEC);
-    assert_int_equal(life(&f, &r, 0, NULL, 0), ITM_F_SCAN);
-    assert_string_equal(r.label.reason, "10.2.0.9 reached 4 ports of 10.2.0.5 within 10 s");
-    r = flow_at(1004, 6, "10.2.0.9", 40000, "10.2.0.5", 1004, t += SEC);
-    assert_int_equal(life(&f, &r, 0, NULL, 0), 0); /* once per window */
-    /* the same ports again in the next window count afresh */
-    t += 10 * SEC;
-    for (uint16_t p = 1000; p < 1004; p++) {
-        r = flow_at(p, 6, "10.2.0.9", 40000, "10.2.0.5", p, t += SEC / 10);
-        raised = life(&f, &r, 0, NULL, 0);
-        assert_int_equal(raised, p == 1003 ? ITM_F_SCAN : 0);
-    }
-    /* horizontal: five hosts on one port */
-    for (unsigned h = 1; h <= 5; h++) {
-        snprintf(host, sizeof(host), "10.2.1.%u", h);
-        r = flow_at(h, 6, "10.2.0.8", 40000, host, 3306, t += SEC / 10);
-        raised = life(&f, &r, 0, NULL, 0);
-        assert_int_equal(raised, h == 5 ? ITM_F_SCAN : 0);
-    }
-    assert_string_equal(r.label.reason, "10.2.0.8 reached 5 hosts on tcp/3306 within 10 s");
-    /* the NS tickling its agents is documented traffic between known roles */
-    for (unsigned h = 1; h <= 8; h++) {
-        snprintf(host, sizeof(host), "10.1.16.%u", 100 + h);
-        r = flow_at(h, 6, "10.1.0.10", 40000, host, 52028, t += SEC / 10);
-        assert_int_equal(life(&f, &r, 1, NULL, 0), 0);
-    }
-    fx_close(&f);
-}
-
-static void test_scan_sources_bounded(void **state)
-{
-    static const char site[] = "[policy]\nscan_ports = 3\nscan_window = 60\n";
-    struct itm_classify_limits lim = {0, 0, 0, 1};
-    struct itm_classify_stats st;
-    struct fx f;
-    struct itm_flow_rec r;
-    (void)state;
-
-    fx_open_lim(&f, site, &lim);
-    r = flow(1, 6, "10.2.0.9", 40000, "10.2.0.5", 1000);
-    assert_int_equal(life(&f, &r, 0, NULL, 0), 0);
-    for (uint16_t p = 1000; p < 1003; p++) {
-        r = flow(p, 6, "10.2.0.7", 40000, "10.2.0.5", p);
-        assert_int_equal(life(&f, &r, 0, NULL, 0), 0); /* not tracked: table full */
-    }
-    itm_classifier_stats(f.c, &st);
-    assert_int_equal(st.scan_dropped, 3);
-    /* after the reset between passes there is room again */
-    itm_classifier_reset_transient(f.c);
-    for (uint16_t p = 1000; p < 1003; p++) {
-        r = flow(p, 6, "10.2.0.7", 40000, "10.2.0.5", p);
-        assert_int_equal(life(&f, &r, 0, NULL, 0), p == 1002 ? ITM_F_SCAN : 0);
-    }
-    fx_close(&f);
-}
-
-static void test_external_and_unexpected(void **state)
-{
-    struct fx f;
-    struct itm_flow_rec ext = flow(1, 6, "10.1.16.21", 40000, "8.8.8.8", 8443);
-    struct itm_flow_rec web = flow(2, 6, "10.1.16.21", 40001, "8.8.8.8", 443);
-    struct itm_flow_rec unx = flow(3, 6, "10.1.16.21", 40002, "10.1.0.99", 3306);
-    struct itm_flow_rec none = flow(4, 6, "10.2.0.1", 40003, "10.2.0.2", 3306);
-    struct itm_flow_rec ssdp = flow(5, 17, "10.1.16.21", 40004, "239.255.255.250", 1900);
-    uint32_t raised;
-    (void)state;
-
-    fx_open(&f, base_site);
-    /* nothing until the flow ends: a payload check might still explain it */
-    assert_int_equal(ev(&f, &ext, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0), 0);
-    raised = ev(&f, &ext, ITM_CE_END, ITM_DIR_TOSERVER, NULL, 0);
-    assert_int_equal(raised, ITM_F_EXTERNAL);
-    assert_string_equal(ext.label.reason, "agent 10.1.16.21 -> host 8.8.8.8 on tcp/8443: non-local "
-                                          "peer, no rule explains it");
-    assert_int_equal(life(&f, &web, 1, NULL, 0), 0);
-    assert_int_equal(life(&f, &unx, 1, NULL, 0), ITM_F_UNEXPECTED_PORT);
-    assert_string_equal(unx.label.reason, "agent 10.1.16.21 -> host 10.1.0.99 on tcp/3306: no "
-                                          "rule explains it");
-    assert_int_equal(life(&f, &none, 1, NULL, 0), 0);
-    assert_int_equal(life(&f, &ssdp, 0, NULL, 0), 0);
-    fx_close(&f);
-}
-
-static void test_nonstandard_port(void **state)
-{
-    struct fx f;
-    struct itm_flow_rec alt = flow(1, 6, "10.1.16.21", 40000, "10.1.0.10", 8080);
-    struct itm_flow_rec plain = flow(2, 6, "10.1.16.21", 40001, "10.1.0.10", 8080);
-    struct itm_flow_rec smb = flow(3, 6, "10.1.16.21", 40002, "10.1.0.30", 8445);
-    uint8_t b[68];
-    size_t n = smb2_negotiate(b);
-    (void)state;
-
-    fx_open(&f, base_site);
-    assert_int_equal(life(&f, &alt, 1, http_altiris, strlen(http_altiris)),
-                     ITM_F_NONSTANDARD_PORT);
-    assert_string_equal(alt.label.reason, "http /Altiris/ on tcp/8080 (10.1.16.21 -> 10.1.0.10): "
-                                          "move agent-initial to port 8080 in the site file");
-    assert_string_equal(rid(&f, alt.label.rule), "agent-initial");
-    assert_int_equal(life(&f, &plain, 1, http_plain, strlen(http_plain)), ITM_F_UNEXPECTED_PORT);
-    assert_int_equal(life(&f, &smb, 1, b, n), ITM_F_NONSTANDARD_PORT);
-    assert_non_null(strstr(smb.label.reason, "ps-unc, whose port cannot be moved"));
-    fx_close(&f);
-}
-
-static void test_moved_port_is_standard(void **state)
-{
-    char site[512];
-    struct fx f;
-    struct itm_flow_rec alt = flow(1, 6, "10.1.16.21", 40000, "10.1.0.10", 8080);
-    (void)state;
-
-    snprintf(site, sizeof(site), "%s[move]\nagent-initial ports = 8080\n", base_site);
-    fx_open(&f, site);
-    assert_int_equal(life(&f, &alt, 1, http_altiris, strlen(http_altiris)), 0);
-    assert_string_equal(rid(&f, alt.label.rule), "agent-initial");
-    assert_int_equal(alt.label.confidence, ITM_CONF_PAYLOAD);
-    fx_close(&f);
-}
-
-static void test_cleartext(void **state)
-{
-    char site[512];
-    struct fx f;
-    struct itm_flow_rec h = flow(1, 6, "10.1.16.21", 40000, "10.1.0.10", 80);
-    struct itm_flow_rec s = flow(2, 6, "10.1.16.21", 40001, "10.1.0.10", 443);
-    struct itm_flow_rec t = flow(3, 6, "10.1.0.20", 40002, "10.1.0.10", 80);
-    (void)state;
-
-    snprintf(site, sizeof(site), "%s[policy]\ncleartext = on\n", base_site);
-    fx_open(&f, site);
-    assert_int_equal(ev(&f, &h, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0), ITM_F_CLEARTEXT);
-    assert_string_equal(h.label.reason, "agent 10.1.16.21 -> notification-server 10.1.0.10 on "
-                                        "tcp/80: plain HTTP (agent-initial), HTTPS required");
-    assert_int_equal(life(&f, &s, 1, NULL, 0), 0);
-    assert_int_equal(life(&f, &t, 1, NULL, 0), 0); /* task server, not an agent */
-    fx_close(&f);
-
-    fx_open(&f, base_site); /* cleartext off by default */
-    h = flow(1, 6, "10.1.16.21", 40000, "10.1.0.10", 80);
-    assert_int_equal(life(&f, &h, 1, http_altiris, strlen(http_altiris)), 0);
-    fx_close(&f);
-}
-
-static void test_payload_mismatch(void **state)
-{
-    struct fx f;
-    struct itm_flow_rec r = flow(1, 6, "10.1.16.21", 40000, "10.1.0.10", 80);
-    struct itm_classify_stats st;
-    (void)state;
-
-    fx_open(&f, base_site);
-    assert_int_equal(ev(&f, &r, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0), 0);
-    assert_int_equal(r.label.confidence, ITM_CONF_ROLE);
-    assert_int_equal(ev(&f, &r, ITM_CE_PAYLOAD, ITM_DIR_TOSERVER, ssh_banner, strlen(ssh_banner)),
-                     ITM_F_PAYLOAD_MISMATCH);
-    assert_int_equal(r.label.confidence, ITM_CONF_PORT);
-    assert_string_equal(r.label.reason, "tcp/80 carries ssh, not http as agent-initial expects");
-    assert_int_equal(ev(&f, &r, ITM_CE_END, ITM_DIR_TOSERVER, NULL, 0), 0);
-    assert_int_equal(r.label.confidence, ITM_CONF_PORT);
-    itm_classifier_stats(f.c, &st);
-    assert_int_equal(st.payload_checks, 1);
-    assert_int_equal(st.payload_mismatch, 1);
-    fx_close(&f);
-}
-
 /* ---- expectations ---- */
 
 static void test_tftp_expectation(void **state)
@@ -946,39 +499,6 @@ static void test_broad_ranges_need_a_role(void **state)
     v6.icmp_type = 128; /* ICMPv6 echo request */
     assert_int_equal(life(&f, &v6, 1, NULL, 0), 0);
     assert_string_equal(rid(&f, v6.label.rule), "agent-ping");
-    fx_close(&f);
-}
-
-static void test_midstream_gives_no_mismatch(void **state)
-{
-    struct fx f;
-    struct itm_flow_rec r = flow(1, 6, "10.1.16.21", 40000, "10.1.0.10", 80);
-    (void)state;
-
-    r.orient = 1; /* first seen mid-stream, client chosen by the listening port */
-    r.tcp_state = ITM_TCPS_MIDSTREAM;
-    fx_open(&f, base_site);
-    assert_int_equal(life(&f, &r, 1, ssh_banner, strlen(ssh_banner)), 0);
-    assert_string_equal(rid(&f, r.label.rule), "agent-initial");
-    assert_int_equal(r.label.insp.verdict, ITM_V_UNKNOWN);
-    assert_int_equal(r.label.confidence, ITM_CONF_ROLE);
-    fx_close(&f);
-}
-
-static void test_refused_port_is_not_unexpected(void **state)
-{
-    struct fx f;
-    struct itm_flow_rec r = flow(1, 6, "10.1.16.21", 40000, "10.1.0.99", 3306);
-    (void)state;
-
-    fx_open(&f, base_site);
-    ev(&f, &r, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0);
-    r.pkts[ITM_DIR_TOCLIENT] = 1;
-    r.tcp_state = ITM_TCPS_RESET;
-    assert_int_equal(ev(&f, &r, ITM_CE_END, ITM_DIR_TOSERVER, NULL, 0), 0);
-    itm_classifier_observe(f.c, &r);
-    /* and the closed address gets no slot in the host table */
-    assert_int_equal(itm_classifier_host_count(f.c), 1);
     fx_close(&f);
 }
 
@@ -1152,22 +672,10 @@ int main(void)
         cmocka_unit_test(test_infer_servers),
         cmocka_unit_test(test_infer_off_and_declared_win),
         cmocka_unit_test(test_roles_table_print),
-        cmocka_unit_test(test_role_contradiction),
-        cmocka_unit_test(test_role_mismatch),
-        cmocka_unit_test(test_lateral_movement),
-        cmocka_unit_test(test_scan_ports_and_hosts),
-        cmocka_unit_test(test_scan_sources_bounded),
-        cmocka_unit_test(test_external_and_unexpected),
-        cmocka_unit_test(test_nonstandard_port),
-        cmocka_unit_test(test_moved_port_is_standard),
-        cmocka_unit_test(test_cleartext),
-        cmocka_unit_test(test_payload_mismatch),
         cmocka_unit_test(test_tftp_expectation),
         cmocka_unit_test(test_pxe_chain),
         cmocka_unit_test(test_dhcp_without_pxe_starts_nothing),
         cmocka_unit_test(test_broad_ranges_need_a_role),
-        cmocka_unit_test(test_midstream_gives_no_mismatch),
-        cmocka_unit_test(test_refused_port_is_not_unexpected),
         cmocka_unit_test(test_traps_make_event_console_unless_manager),
         cmocka_unit_test(test_reload_without_site_uses_defaults),
         cmocka_unit_test(test_host_table_full),
