@@ -224,7 +224,8 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *by
     c->frames++;
     if (c->nbatch == ITM_ENGINE_BATCH || h->caplen > sizeof(c->arena) - c->used)
         flush(c);
-    if (h->caplen > sizeof(c->arena)) { /* a jumbo frame: straight through, uncopied */
+    /* a jumbo frame, or few flows (no batch under way): straight through, uncopied */
+    if (h->caplen > sizeof(c->arena) || (c->nbatch == 0 && !itm_engine_wants_batches(c->e))) {
         itm_engine_packet(c->e, c->linktype, ts, bytes, h->caplen, h->len);
         return;
     }

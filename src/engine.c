@@ -366,6 +366,11 @@ void itm_engine_packets(struct itm_engine *e, int linktype, const struct itm_fra
     }
 }
 
+int itm_engine_wants_batches(const struct itm_engine *e)
+{
+    return itm_flow_active(e->flows) >= ITM_BATCH_MIN_FLOWS;
+}
+
 void itm_engine_packet(struct itm_engine *e, int linktype, uint64_t ts_ns, const uint8_t *frame,
                        uint32_t caplen, uint32_t wirelen)
 {

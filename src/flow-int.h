@@ -145,6 +145,8 @@ void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason);
 /* Forgets every flow without calling end_fn and restarts ids at 1 (between passes). */
 void itm_flow_table_reset(struct itm_flow_table *t);
 void itm_flow_counters(const struct itm_flow_table *t, struct itm_flow_counters *out);
+/* Flows open now. */
+uint64_t itm_flow_active(const struct itm_flow_table *t);
 
 /* Fills a public snapshot (label included) from a flow. */
 void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec);

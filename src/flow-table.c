@@ -569,6 +569,11 @@ void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason)
     }
 }
 
+uint64_t itm_flow_active(const struct itm_flow_table *t)
+{
+    return t->cnt.active;
+}
+
 void itm_flow_counters(const struct itm_flow_table *t, struct itm_flow_counters *out)
 {
     *out = t->cnt;

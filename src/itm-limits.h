@@ -12,6 +12,10 @@
 /* Bytes of frames a capture copies while it gathers a batch for the engine: 32 frames of a
  * full Ethernet MTU fit; a frame larger than this goes to the engine on its own. */
 #define ITM_CAPTURE_ARENA 65536u
+/* Flows open from which frames go to the engine in batches (their lookups overlapping their
+ * cache misses); below it a table of 224-byte flows fits the caches (about 3.5 MB) and the
+ * batch's copy would cost more than it saves. */
+#define ITM_BATCH_MIN_FLOWS 16384u
 
 /* Idle timeouts in seconds of packet time (--timeout). TCP may idle long between keepalives;
  * a closed TCP flow lingers a little for the last ACKs so they count with it; UDP and ICMP

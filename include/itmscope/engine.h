@@ -54,6 +54,10 @@ struct itm_frame {
  * the flow lookups of a batch are started together, so that their cache misses overlap. */
 void itm_engine_packets(struct itm_engine *e, int linktype, const struct itm_frame *v, size_t n);
 
+/* 1 when the flow table has outgrown the caches, so that batches pay for their copy: with
+ * few flows every lookup hits the cache and frames are better fed one by one. */
+int itm_engine_wants_batches(const struct itm_engine *e);
+
 /* Feeds one frame. ts_ns is the packet timestamp. */
 void itm_engine_packet(struct itm_engine *e, int linktype, uint64_t ts_ns, const uint8_t *frame,
                        uint32_t caplen, uint32_t wirelen);

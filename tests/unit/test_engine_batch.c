@@ -1,7 +1,8 @@
-/* test_engine_batch.c: feeding the engine frames in batches (itm_engine_packets, as the
- * capture does) gives byte for byte the events and evidence of feeding them one at a time
- * (itm_engine_packet), for every batch size from 1 to past ITM_ENGINE_BATCH, on the bundled
- * captures (fragments, PXE, scans, lateral movement, malformed frames). */
+/* test_engine_batch.c: feeding the engine frames in batches (itm_engine_packets) gives byte
+ * for byte the events and evidence of feeding them one at a time (itm_engine_packet), for
+ * every batch size from 1 to past ITM_ENGINE_BATCH, on the bundled captures (fragments,
+ * PXE, scans, lateral movement, malformed frames); and so does the capture, which switches
+ * to batches once the flows outgrow the caches. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,8 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
+#include "itm-limits.h"
+#include "itmscope/capture.h"
 #include "itmscope/engine.h"
 #include "itmscope/output.h"
 #include "itmscope/sigdb.h"
@@ -85,31 +88,43 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* Runs one engine over the frames, batch sizes cycling from 1 to max (0: one at a time),
- * with JSON events and the evidence pcap written to files named after tag. */
-static void run(const struct frames *fs, const struct itm_sigdb *db, const struct itm_site *site,
-                size_t max, const char *json, const char *pcap)
+/* An engine with JSON events and the evidence pcap; octx is the outputs' context, which
+ * they borrow for the engine's life. */
+static struct itm_engine *engine_with_outputs(const struct itm_sigdb *db,
+                                              const struct itm_site *site, int linktype,
+                                              const char *json, const char *pcap,
+                                              struct itm_output_ctx *octx)
 {
     struct itm_engine_cfg cfg;
-    struct itm_output_ctx octx;
-    const char *const inputs[] = {"test", NULL};
+    static const char *const inputs[] = {"test", NULL};
     struct itm_engine *e;
     int err = 0;
-    size_t i = 0, size = 1;
 
     memset(&cfg, 0, sizeof(cfg));
     cfg.seed[0] = 1;
     cfg.seed[1] = 2;
     e = itm_engine_new(&cfg, db, site, &err);
     assert_non_null(e);
-    memset(&octx, 0, sizeof(octx));
-    octx.db = db;
-    octx.cls = itm_engine_classifier(e);
-    octx.inputs = inputs;
-    octx.linktype = fs->linktype;
-    octx.snaplen = 262144;
-    assert_int_equal(itm_engine_add_output(e, &itm_out_json, json, &octx), 0);
-    assert_int_equal(itm_engine_add_output(e, &itm_out_pcap, pcap, &octx), 0);
+    memset(octx, 0, sizeof(*octx));
+    octx->db = db;
+    octx->cls = itm_engine_classifier(e);
+    octx->inputs = inputs;
+    octx->linktype = linktype;
+    octx->snaplen = 262144;
+    assert_int_equal(itm_engine_add_output(e, &itm_out_json, json, octx), 0);
+    assert_int_equal(itm_engine_add_output(e, &itm_out_pcap, pcap, octx), 0);
+    return e;
+}
+
+/* Runs one engine over the frames, batch sizes cycling from 1 to max (0: one at a time),
+ * with JSON events and the evidence pcap written to files named after tag. */
+static void run(const struct frames *fs, const struct itm_sigdb *db, const struct itm_site *site,
+                size_t max, const char *json, const char *pcap)
+{
+    struct itm_output_ctx octx;
+    struct itm_engine *e = engine_with_outputs(db, site, fs->linktype, json, pcap, &octx);
+    size_t i = 0, size = 1;
+
     while (i < fs->n) {
         if (max == 0) {
             const struct itm_frame *f = &fs->v[i++];
@@ -175,6 +190,104 @@ static void check_capture(const char *name)
     itm_sigdb_free(db);
 }
 
+/* Ethernet, IPv4, UDP with 8 bytes of payload, from a to b. */
+static void udp_frame(uint8_t *f, uint32_t a, uint16_t ap, uint32_t b, uint16_t bp)
+{
+    static const uint8_t eth[14] = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 0x08, 0x00};
+    uint8_t *ip = f + 14, *udp = ip + 20;
+
+    memset(f, 0, 50);
+    memcpy(f, eth, sizeof(eth));
+    ip[0] = 0x45;
+    ip[3] = 36; /* total length */
+    ip[8] = 64;
+    ip[9] = 17;
+    for (int k = 0; k < 4; k++) {
+        ip[12 + k] = (uint8_t)(a >> (24 - 8 * k));
+        ip[16 + k] = (uint8_t)(b >> (24 - 8 * k));
+    }
+    udp[0] = (uint8_t)(ap >> 8);
+    udp[1] = (uint8_t)ap;
+    udp[2] = (uint8_t)(bp >> 8);
+    udp[3] = (uint8_t)bp;
+    udp[5] = 16; /* length */
+    memcpy(udp + 8, "tickle!!", 8);
+}
+
+/* More flows than ITM_BATCH_MIN_FLOWS, each asked and answered later, through a capture
+ * file: the capture feeds the first frames one by one and the rest in batches. */
+static void test_capture_switches_to_batches(void **state)
+{
+    char tmpl[] = "/tmp/itm-batch-XXXXXX", path[600], ja[600], jb[600], pa[600], pb[600];
+    char msg[512];
+    const uint32_t nflows = ITM_BATCH_MIN_FLOWS + 4000;
+    struct itm_capture_cfg ccfg;
+    struct itm_output_ctx octx;
+    struct itm_sigdb *db;
+    struct itm_capture *c;
+    struct itm_engine *e;
+    struct frames fs;
+    pcap_t *dead;
+    pcap_dumper_t *d;
+    int err = 0;
+    (void)state;
+
+    assert_non_null(mkdtemp(tmpl));
+    snprintf(path, sizeof(path), "%s/flows.pcap", tmpl);
+    dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
+    assert_non_null(dead);
+    d = pcap_dump_open(dead, path);
+    assert_non_null(d);
+    for (uint32_t round = 0; round < 2; round++)
+        for (uint32_t i = 0; i < nflows; i++) {
+            uint8_t f[50];
+            struct pcap_pkthdr h;
+            uint32_t agent = (10u << 24) | (20u << 16) | i, ns = (10u << 24) | (1u << 16) | 10u;
+            uint16_t sport = (uint16_t)(1024 + i % 60000);
+            if (round == 0)
+                udp_frame(f, ns, sport, agent, 52028);
+            else
+                udp_frame(f, agent, 52028, ns, sport);
+            h.ts.tv_sec = 1700000000 + (time_t)round;
+            h.ts.tv_usec = (suseconds_t)(i * 10); /* nanoseconds: precision is nano */
+            h.caplen = h.len = sizeof(f);
+            pcap_dump((u_char *)d, &h, f);
+        }
+    pcap_dump_close(d);
+    pcap_close(dead);
+
+    db = itm_sigdb_load_file(ITM_SRCDIR "/signatures/itms.sig", NULL, &err);
+    assert_non_null(db);
+    load_frames(path, &fs);
+    assert_int_equal(fs.n, 2 * (size_t)nflows);
+    snprintf(ja, sizeof(ja), "%s/one.json", tmpl);
+    snprintf(pa, sizeof(pa), "%s/one.pcap", tmpl);
+    run(&fs, db, NULL, 0, ja, pa);
+
+    snprintf(jb, sizeof(jb), "%s/capture.json", tmpl);
+    snprintf(pb, sizeof(pb), "%s/capture.pcap", tmpl);
+    memset(&ccfg, 0, sizeof(ccfg));
+    c = itm_capture_open_file(path, &ccfg, msg, sizeof(msg));
+    assert_non_null(c);
+    e = engine_with_outputs(db, NULL, itm_capture_linktype(c), jb, pb, &octx);
+    assert_int_equal(itm_capture_run(c, e, NULL, NULL, NULL, msg, sizeof(msg)), ITM_CAP_EOF);
+    assert_true(itm_engine_wants_batches(e));
+    assert_int_equal(itm_engine_finish(e, ITM_END_EOF), 0);
+    itm_engine_free(e);
+    itm_capture_close(c);
+    same_file(ja, jb);
+    same_file(pa, pb);
+
+    unlink(ja);
+    unlink(pa);
+    unlink(jb);
+    unlink(pb);
+    unlink(path);
+    rmdir(tmpl);
+    free_frames(&fs);
+    itm_sigdb_free(db);
+}
+
 static void test_site(void **state)
 {
     (void)state;
@@ -199,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_site),
         cmocka_unit_test(test_attacks),
         cmocka_unit_test(test_edge),
+        cmocka_unit_test(test_capture_switches_to_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
