@@ -25,6 +25,7 @@ struct itm_capture {
      * record, so they are copied); flushed before pcap_dispatch's caller goes on. */
     struct itm_frame batch[ITM_ENGINE_BATCH];
     size_t nbatch, used;
+    int batching;        /* the engine wants batches (asked once per pcap_dispatch) */
     uint8_t arena[ITM_CAPTURE_ARENA];
 };
 
@@ -224,8 +225,8 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *by
     c->frames++;
     if (c->nbatch == ITM_ENGINE_BATCH || h->caplen > sizeof(c->arena) - c->used)
         flush(c);
-    /* a jumbo frame, or few flows (no batch under way): straight through, uncopied */
-    if (h->caplen > sizeof(c->arena) || (c->nbatch == 0 && !itm_engine_wants_batches(c->e))) {
+    /* a jumbo frame, or few flows: straight through, uncopied */
+    if (h->caplen > sizeof(c->arena) || !c->batching) {
         itm_engine_packet(c->e, c->linktype, ts, bytes, h->caplen, h->len);
         return;
     }
@@ -253,6 +254,7 @@ int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_at
         int n;
         if (stop && *stop)
             return ITM_CAP_STOPPED;
+        c->batching = itm_engine_wants_batches(e);
         n = pcap_dispatch(c->p, 4096, on_frame, (u_char *)c);
         flush(c);
         if (tick && tick(tick_ctx))

@@ -1,6 +1,6 @@
 /* fasthash.h: the keyed multiply-fold hash of the hot tables, inline so that a constant key
- * size folds the tail away. Private to src/: the flow and fragment tables (through
- * itm_flow_hash) and the classifier's host table (itm_cls_hash). */
+ * size folds the tail away. Private to src/: the flow and fragment tables (itm_flow_hash),
+ * the classifier's tables (itm_cls_hash), and hash.c for its word loads. */
 #ifndef ITMSCOPE_FASTHASH_H
 #define ITMSCOPE_FASTHASH_H
 

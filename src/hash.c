@@ -1,10 +1,11 @@
-/* hash.c: the keyed hash every table of the project uses (flows, fragments, hosts,
- * expectations, scan windows, report aggregates), and its per-run key. SipHash-1-3: keyed,
- * so traffic an attacker chooses still lands in buckets they cannot predict. */
+/* hash.c: SipHash-1-3, the keyed hash of the report's aggregates and of the scan
+ * detector's fingerprints, and the per-run keys of every table (the hot tables hash with
+ * fasthash.h under them): traffic an attacker chooses lands in buckets they cannot predict. */
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
+#include "fasthash.h"
 #include "itmscope/common.h"
 
 #define ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
@@ -23,17 +24,6 @@ static void sip_round(uint64_t v[4])
     v[2] = ROTL64(v[2], 32);
 }
 
-static uint64_t load_le64(const uint8_t *p)
-{
-    uint64_t m;
-
-    memcpy(&m, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    m = __builtin_bswap64(m);
-#endif
-    return m;
-}
-
 uint64_t itm_hash_keyed(const uint64_t key[2], const void *data, size_t len)
 {
     const uint8_t *p = data;
@@ -45,7 +35,7 @@ uint64_t itm_hash_keyed(const uint64_t key[2], const void *data, size_t len)
     size_t i;
 
     for (i = 0; len - i >= 8; i += 8) {
-        uint64_t w = load_le64(p + i);
+        uint64_t w = fh_load_le64(p + i);
         v[3] ^= w;
         sip_round(v);
         v[0] ^= w;

@@ -59,27 +59,10 @@ make_capture() { # name
     mv "$f.tmp" "$f"
 }
 
-# The first N records of a pcap (classic format: 24-byte header, 16-byte record headers).
+# The first N records of a pcap, as a classic pcap like the capture itself.
 cut_capture() { # in out n
     [ -s "$2" ] && return
-    # a classic pcap like the capture itself (editcap would write pcapng, which libpcap
-    # reads at another cost)
-    python3 - "$1" "$2" "$3" <<'EOF'
-import struct, sys
-src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-with open(src, 'rb') as f, open(dst + '.tmp', 'wb') as o:
-    hdr = f.read(24)
-    endian = '<' if hdr[:4] in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') else '>'
-    o.write(hdr)
-    for _ in range(n):
-        rh = f.read(16)
-        if len(rh) < 16:
-            break
-        caplen = struct.unpack(endian + 'IIII', rh)[2]
-        o.write(rh + f.read(caplen))
-import os
-os.rename(dst + '.tmp', dst)
-EOF
+    python3 tools/pcap-cut.py "$1" "$2" "$3"
 }
 
 # One timed run: prints "cpu_seconds wall_seconds maxrss_kib".

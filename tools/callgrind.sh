@@ -29,19 +29,7 @@ fi
 ninja -C "$prof" src/itmscope >/dev/null
 
 if [ "$count" -gt 0 ]; then
-    python3 - "$cap" "$tmp/cut.pcap" "$count" <<'EOF'
-import struct, sys
-src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-with open(src, 'rb') as f, open(dst, 'wb') as o:
-    hdr = f.read(24)
-    endian = '<' if hdr[:4] in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') else '>'
-    o.write(hdr)
-    for _ in range(n):
-        rh = f.read(16)
-        if len(rh) < 16:
-            break
-        o.write(rh + f.read(struct.unpack(endian + 'IIII', rh)[2]))
-EOF
+    python3 tools/pcap-cut.py "$cap" "$tmp/cut.pcap" "$count"
     cap=$tmp/cut.pcap
 fi
 packets=$(capinfos -Mc "$cap" 2>/dev/null | awk '/Number of packets/ {print $NF}')
