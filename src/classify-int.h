@@ -225,13 +225,6 @@ static inline int itm_cls_ip_eq(const struct itm_ip *a, const struct itm_ip *b)
     return a->family == b->family && a->family != 0 && memcmp(a->a, b->a, n) == 0;
 }
 
-static inline int itm_cls_ip_is_multicast(const struct itm_ip *ip)
-{
-    if (ip->family == 4)
-        return (ip->a[0] & 0xf0) == 0xe0;
-    return ip->family == 6 && ip->a[0] == 0xff;
-}
-
 static inline int itm_cls_ip_is_host(const struct itm_ip *ip)
 {
     static const uint8_t zero[16];

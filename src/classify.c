@@ -413,7 +413,7 @@ static int group_known(const struct itm_cls_ctx *x, const struct itm_rule *r)
 {
     struct itm_ip g;
 
-    if (!(r->flags & ITM_RF_MULTICAST) || !itm_cls_ip_is_multicast(&x->rec->server))
+    if (!(r->flags & ITM_RF_MULTICAST) || !itm_ip_is_multicast(&x->rec->server))
         return 0;
     if (r == x->c->tickle || r == x->c->tickle_ulm)
         itm_cls_tickle_group(x->c, &g);

@@ -309,9 +309,7 @@ static int is_group_addr(const struct itm_ip *ip)
 {
     static const uint8_t bcast[4] = {255, 255, 255, 255};
 
-    if (ip->family == 4)
-        return (ip->a[0] & 0xf0) == 0xe0 || memcmp(ip->a, bcast, 4) == 0;
-    return ip->a[0] == 0xff;
+    return itm_ip_is_multicast(ip) || (ip->family == 4 && memcmp(ip->a, bcast, 4) == 0);
 }
 
 /* A port that a client would connect to: documented by a signature, or well known. */

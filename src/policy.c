@@ -391,7 +391,7 @@ static uint32_t f_wrong_group(struct itm_cls_ctx *x, char *why, size_t len)
     struct itm_ip g;
     char a[64], b[64], gs[64];
 
-    if (rec->ipproto != 17 || !t || !itm_cls_ip_is_multicast(&rec->server) ||
+    if (rec->ipproto != 17 || !t || !itm_ip_is_multicast(&rec->server) ||
         !(itm_cls_rule_has_port(t, rec->server_port) ||
           (x->c->tickle_ulm && itm_cls_rule_has_port(x->c->tickle_ulm, rec->server_port))))
         return 0;

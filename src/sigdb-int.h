@@ -63,7 +63,4 @@ int itm_sigdb_id_cmp(const void *a, const void *b);
 /* bsearch of an id (a C string) in by_id. */
 int itm_sigdb_id_key_cmp(const void *key, const void *elem);
 
-/* 1 when ip is an IPv4 (224/4) or IPv6 (ff00::/8) multicast address. */
-int itm_sigdb_ip_is_multicast(const struct itm_ip *ip);
-
 #endif

@@ -262,7 +262,7 @@ static int set_group(struct sig_parser *p, struct sig_draft *d, const struct sig
         SIG_ERR(p, v->line, v->col, "bad group address '%s'", text);
         return -1;
     }
-    if (!itm_sigdb_ip_is_multicast(&d->r.group)) {
+    if (!itm_ip_is_multicast(&d->r.group)) {
         SIG_ERR(p, v->line, v->col, "group address '%s' is not multicast", text);
         memset(&d->r.group, 0, sizeof(d->r.group));
         return -1;

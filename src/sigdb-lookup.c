@@ -32,15 +32,6 @@ int itm_sigdb_id_cmp(const void *a, const void *b)
     return (*x)->index < (*y)->index ? -1 : (*x)->index > (*y)->index;
 }
 
-int itm_sigdb_ip_is_multicast(const struct itm_ip *ip)
-{
-    if (ip->family == 4)
-        return (ip->a[0] & 0xf0) == 0xe0;
-    if (ip->family == 6)
-        return ip->a[0] == 0xff;
-    return 0;
-}
-
 static int rule_indexed(const struct itm_rule *r, unsigned pbit)
 {
     /* DYNAMIC rules have "random" ports: only roles can match them */
@@ -456,7 +447,7 @@ static int move_refused(const struct itm_rule *r, const struct itm_port_range *r
         itm_diag_report(diag, file, line, col, "rule %s has no multicast group", r->id);
         return 1;
     }
-    if (has_group && !itm_sigdb_ip_is_multicast(group)) {
+    if (has_group && !itm_ip_is_multicast(group)) {
         itm_diag_report(diag, file, line, col, "group %s is not a multicast address",
                         itm_ip_format(group, buf, sizeof(buf)));
         return 1;

@@ -245,18 +245,13 @@ static int parse_prefix(struct site_parser *p, const struct itm_tok *t, struct i
     return 0;
 }
 
-static int is_multicast(const struct itm_ip *ip)
-{
-    return ip->family == 4 ? (ip->a[0] & 0xf0) == 0xe0 : ip->a[0] == 0xff;
-}
-
 static int parse_group(struct site_parser *p, const struct itm_tok *t, struct itm_ip *out)
 {
     if (parse_ip(t->text, t->len, out) < 0) {
         site_err(p, t, 0, "bad address '%.*s'", SHOW(t->text, t->len));
         return -1;
     }
-    if (!is_multicast(out)) {
+    if (!itm_ip_is_multicast(out)) {
         site_err(p, t, 0, "'%.*s' is not a multicast group", SHOW(t->text, t->len));
         return -1;
     }

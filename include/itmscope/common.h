@@ -139,6 +139,13 @@ struct itm_ip {
 };
 /* Formats the address (inet_ntop style); returns buf. */
 char *itm_ip_format(const struct itm_ip *ip, char *buf, size_t len);
+/* 1 for an IPv4 (224/4) or IPv6 (ff00::/8) multicast address. */
+static inline int itm_ip_is_multicast(const struct itm_ip *ip)
+{
+    if (ip->family == 4)
+        return (ip->a[0] & 0xf0) == 0xe0;
+    return ip->family == 6 && ip->a[0] == 0xff;
+}
 /* Parses a literal v4 or v6 address; 0 on success. */
 int itm_ip_parse(const char *s, struct itm_ip *out);
 
