@@ -264,8 +264,10 @@ int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_at
         if (n == PCAP_ERROR) {
             const char *err = pcap_geterr(c->p);
             char buf[PCAP_ERRBUF_SIZE + 200];
+            int trunc;
             if (!err)
                 err = "read error";
+            trunc = is_truncation(err);
             /* libpcap cannot deliver a pcapng whose interfaces differ in link type: stop
              * loudly rather than look like a short capture */
             if (strstr(err, "different from the type of the first interface")) {
@@ -278,12 +280,11 @@ int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_at
                 /* the record number lets a user look at the damage (tcpdump -c, editcap) */
                 snprintf(buf, sizeof(buf), "record %llu%s: %s",
                          (unsigned long long)c->frames + 1,
-                         is_truncation(err) ? " is cut short" : " is damaged", err);
-                set_msg(msg, msglen, c->name, buf);
-                return is_truncation(err) ? ITM_CAP_TRUNCATED : ITM_CAP_ERROR;
+                         trunc ? " is cut short" : " is damaged", err);
+                err = buf;
             }
             set_msg(msg, msglen, c->name, err);
-            return is_truncation(err) ? ITM_CAP_TRUNCATED : ITM_CAP_ERROR;
+            return trunc ? ITM_CAP_TRUNCATED : ITM_CAP_ERROR;
         }
         if (n == 0 && !c->live)
             return ITM_CAP_EOF;

@@ -11,12 +11,6 @@
 #include "itmscope/classify.h"
 #include "uthash-cfg.h"
 
-/* Defaults for limits left at 0 by the caller (the engine passes itm-limits.h values). */
-#define ITM_CLS_DEF_MAX_HOSTS 65536u       /* a /16 of managed hosts */
-#define ITM_CLS_DEF_MAX_EXPECT 4096u       /* PXE boots and TFTP transfers in flight */
-#define ITM_CLS_DEF_EXPECT_TIMEOUT_S 60u   /* a PXE boot goes DHCP -> TFTP -> 4433 in a minute */
-#define ITM_CLS_DEF_MAX_SCAN_SOURCES 4096u
-
 /* Candidate rules looked at for one flow. The busiest port (tcp/443) has about thirty in the
  * ITMS table; a hand-made database with more simply has the excess ignored. */
 #define ITM_CLS_MAX_CAND 64u

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "classify-int.h"
+#include "itm-limits.h"
 #include "itmscope/inspect.h"
 
 /* ---- shared helpers ---- */
@@ -122,10 +123,10 @@ struct itm_classifier *itm_classifier_new(const struct itm_sigdb *db, const stru
         goto out;
     if (lim)
         c->lim = *lim;
-    c->lim.max_hosts = or_default(c->lim.max_hosts, ITM_CLS_DEF_MAX_HOSTS);
-    c->lim.max_expectations = or_default(c->lim.max_expectations, ITM_CLS_DEF_MAX_EXPECT);
-    c->lim.expect_timeout_s = or_default(c->lim.expect_timeout_s, ITM_CLS_DEF_EXPECT_TIMEOUT_S);
-    c->lim.max_scan_sources = or_default(c->lim.max_scan_sources, ITM_CLS_DEF_MAX_SCAN_SOURCES);
+    c->lim.max_hosts = or_default(c->lim.max_hosts, ITM_MAX_HOSTS);
+    c->lim.max_expectations = or_default(c->lim.max_expectations, ITM_MAX_EXPECTATIONS);
+    c->lim.expect_timeout_s = or_default(c->lim.expect_timeout_s, ITM_EXPECT_TIMEOUT);
+    c->lim.max_scan_sources = or_default(c->lim.max_scan_sources, ITM_MAX_SCAN_SOURCES);
     c->db = db;
     c->own_site = itm_site_new_default(&rc);
     if (!c->own_site)

@@ -2,7 +2,6 @@
  * flows, calls the classifier at the few moments a label can change, and hands const
  * snapshots to the outputs. It never parses bytes itself and never prints. */
 #include <string.h>
-#include <sys/random.h>
 
 #include "flow-int.h"
 #include "frag.h"
@@ -92,41 +91,36 @@ static int make_tables(struct itm_engine *e, const struct itm_sigdb *db)
     e->flows = itm_flow_table_new(&fc, end_cb, e, &err);
     if (!e->flows)
         return err;
-    e->frags = itm_frag_new(e->cfg.max_frags, 0, e->cfg.seed, &err);
+    e->frags = itm_frag_new(e->cfg.max_frags, e->cfg.seed, &err);
     return e->frags ? ITM_OK : err;
+}
+
+static void reset_stats(struct itm_engine *e)
+{
+    memset(&e->st, 0, sizeof(e->st));
+    for (size_t i = 0; i < sizeof(e->st.link_types) / sizeof(e->st.link_types[0]); i++)
+        e->st.link_types[i] = -1; /* free slot */
 }
 
 struct itm_engine *itm_engine_new(const struct itm_engine_cfg *cfg, const struct itm_sigdb *db,
                                   const struct itm_site *site, int *err)
 {
     struct itm_engine *e = itm_calloc(1, sizeof(*e));
-    struct itm_classify_limits lim;
 
     if (!e) {
         *err = ITM_ERR_NOMEM;
         return NULL;
     }
     e->cfg = *cfg;
-    if (!e->cfg.seed[0] && !e->cfg.seed[1] &&
-        getrandom(e->cfg.seed, sizeof(e->cfg.seed), 0) != (ssize_t)sizeof(e->cfg.seed))
-        e->cfg.seed[0] = UINT64_C(0x9e3779b97f4a7c15); /* still keyed, just not secret */
-    lim = cfg->cls;
-    if (!lim.max_hosts)
-        lim.max_hosts = ITM_MAX_HOSTS;
-    if (!lim.max_expectations)
-        lim.max_expectations = ITM_MAX_EXPECTATIONS;
-    if (!lim.expect_timeout_s)
-        lim.expect_timeout_s = ITM_EXPECT_TIMEOUT;
-    if (!lim.max_scan_sources)
-        lim.max_scan_sources = ITM_MAX_SCAN_SOURCES;
-    e->cls = itm_classifier_new(db, site, &lim, err);
+    if (!e->cfg.seed[0] && !e->cfg.seed[1])
+        itm_hash_new_key(e->cfg.seed, e);
+    e->cls = itm_classifier_new(db, site, &cfg->cls, err);
     if (!e->cls)
         goto fail;
     *err = make_tables(e, db);
     if (*err)
         goto fail;
-    for (unsigned i = 0; i < 8; i++)
-        e->st.link_types[i] = -1;
+    reset_stats(e);
     return e;
 fail:
     itm_engine_free(e);
@@ -183,9 +177,7 @@ void itm_engine_end_pass(struct itm_engine *e)
     itm_classifier_reset_transient(e->cls);
     itm_flow_table_reset(e->flows);
     itm_frag_reset(e->frags);
-    memset(&e->st, 0, sizeof(e->st));
-    for (unsigned i = 0; i < 8; i++)
-        e->st.link_types[i] = -1;
+    reset_stats(e);
     e->now_ns = 0;
     e->observe_only = 0;
 }
@@ -319,11 +311,10 @@ static void packet_decoded(struct itm_engine *e, int linktype, const struct itm_
     count_link(&e->st, linktype);
     if (count_decode(&e->st, p) &&
         (!p->is_frag || attribute_fragment(e, p, &pend_pkts, &pend_bytes, &pend_first))) {
-        /* a later fragment's ports come from its first fragment: not prepared */
-        f = prep && !p->is_frag ? itm_flow_packet_prepared(e->flows, p, prep, &dir, &created)
-                                : itm_flow_packet(e->flows, p, &dir, &created);
+        f = prep ? itm_flow_packet_prepared(e->flows, p, prep, &dir, &created)
+                 : itm_flow_packet(e->flows, p, &dir, &created);
         if (f && pend_pkts)
-            itm_flow_credit(e->flows, f, dir, pend_pkts, pend_bytes, pend_first);
+            itm_flow_credit(f, dir, pend_pkts, pend_bytes, pend_first);
         if (f && !e->observe_only)
             flow_events(e, f, p, dir, created);
     }
@@ -351,7 +342,8 @@ void itm_engine_packets(struct itm_engine *e, int linktype, const struct itm_fra
         size_t m = n < ITM_ENGINE_BATCH ? n : ITM_ENGINE_BATCH;
         for (size_t i = 0; i < m; i++) {
             itm_decode(linktype, v[i].data, v[i].caplen, v[i].wirelen, v[i].ts_ns, &p[i]);
-            ok[i] = p[i].status == ITM_DEC_OK && !p[i].is_frag;
+            /* a later fragment's ports come from its first fragment: not prepared */
+            ok[i] = p[i].status == ITM_DEC_OK && (!p[i].is_frag || p[i].frag_off == 0);
             if (ok[i])
                 itm_flow_prepare(e->flows, &p[i], &prep[i]);
         }

@@ -47,7 +47,6 @@ struct itm_flow_cold {
 #define ITM_FB_CLIENT_IS_A 0x01u /* the client is endpoint a of the key */
 #define ITM_FB_PAYLOAD0 0x02u    /* payload seen toward the server */
 #define ITM_FB_PAYLOAD1 0x04u    /* payload seen toward the client */
-#define ITM_FB_REPLY 0x08u       /* a packet from the server was seen */
 #define ITM_FB_FIN0 0x10u        /* FIN from the client */
 #define ITM_FB_FIN1 0x20u        /* FIN from the server */
 
@@ -136,7 +135,7 @@ struct itm_flow *itm_flow_packet_prepared(struct itm_flow_table *t, const struct
                                           const struct itm_flow_prep *pr, int *dir,
                                           int *created);
 /* Adds packets and bytes to a flow without a packet (fragments whose first arrived last). */
-void itm_flow_credit(struct itm_flow_table *t, struct itm_flow *f, int dir, uint32_t pkts,
+void itm_flow_credit(struct itm_flow *f, int dir, uint32_t pkts,
                      uint64_t bytes, uint64_t first_ns);
 /* Ends flows idle past their timeout at packet time now_ns. O(1) amortised. */
 void itm_flow_expire(struct itm_flow_table *t, uint64_t now_ns);

@@ -49,16 +49,10 @@ struct itm_flow_table {
     struct itm_flow_counters cnt;
 };
 
-/* Flow keys hash with the keyed multiply-fold hash of fasthash.h (why not SipHash: there),
- * inlined with the key's constant size. */
-static inline uint64_t keyed_hash(const uint64_t seed[2], const uint8_t *p, size_t len)
-{
-    return itm_fasthash(seed, p, len);
-}
-
+/* Flow keys hash with the keyed multiply-fold hash of fasthash.h (why not SipHash: there). */
 uint64_t itm_flow_hash(const uint64_t seed[2], const void *data, size_t len)
 {
-    return keyed_hash(seed, data, len);
+    return itm_fasthash(seed, data, len);
 }
 
 struct itm_flow_table *itm_flow_table_new(const struct itm_flow_cfg *cfg, itm_flow_end_fn end_fn,
@@ -430,6 +424,12 @@ static int tcp_update(struct itm_flow *f, const struct itm_pkt *p, int dir)
     return 0;
 }
 
+/* How a closed TCP flow ended. */
+static enum itm_end_reason closed_reason(const struct itm_flow *f)
+{
+    return f->tcp_state == ITM_TCPS_RESET ? ITM_END_RST : ITM_END_FIN;
+}
+
 static void account(struct itm_flow_table *t, struct itm_flow *f, const struct itm_pkt *p, int dir)
 {
     f->pkts[dir]++;
@@ -437,8 +437,6 @@ static void account(struct itm_flow_table *t, struct itm_flow *f, const struct i
     f->payload_bytes[dir] += p->payload_wire_len;
     if (p->ts_ns > f->last_ns)
         f->last_ns = p->ts_ns;
-    if (dir == ITM_DIR_TOCLIENT)
-        f->bits |= ITM_FB_REPLY;
     if (p->proto == 6 && p->has_l4 && f->lru != ITM_LRU_TCP_CLOSED && tcp_update(f, p, dir)) {
         lru_unlink(t, f);
         lru_append(t, f, ITM_LRU_TCP_CLOSED);
@@ -447,11 +445,18 @@ static void account(struct itm_flow_table *t, struct itm_flow *f, const struct i
     lru_touch(t, f);
 }
 
+/* The canonical key of p and its hash. */
+static void prep_key(const struct itm_flow_table *t, const struct itm_pkt *p,
+                     struct itm_flow_prep *pr)
+{
+    pr->src_is_a = make_key(t, p, &pr->k);
+    pr->hv = itm_fasthash(t->cfg.seed, &pr->k, sizeof(pr->k));
+}
+
 void itm_flow_prepare(const struct itm_flow_table *t, const struct itm_pkt *p,
                       struct itm_flow_prep *pr)
 {
-    pr->src_is_a = make_key(t, p, &pr->k);
-    pr->hv = keyed_hash(t->cfg.seed, (const uint8_t *)&pr->k, sizeof(pr->k));
+    prep_key(t, p, pr);
     if (t->hash) {
         const UT_hash_table *tbl = t->hash->hh.tbl;
         __builtin_prefetch(&tbl->buckets[(unsigned)pr->hv & (tbl->num_buckets - 1u)]);
@@ -485,8 +490,7 @@ struct itm_flow *itm_flow_packet(struct itm_flow_table *t, const struct itm_pkt 
 {
     struct itm_flow_prep pr;
 
-    pr.src_is_a = make_key(t, p, &pr.k);
-    pr.hv = keyed_hash(t->cfg.seed, (const uint8_t *)&pr.k, sizeof(pr.k));
+    prep_key(t, p, &pr);
     return itm_flow_packet_prepared(t, p, &pr, dir, created);
 }
 
@@ -506,7 +510,7 @@ struct itm_flow *itm_flow_packet_prepared(struct itm_flow_table *t, const struct
                                                ITM_TCP_SYN &&
         (f->tcp_state == ITM_TCPS_CLOSED || f->tcp_state == ITM_TCPS_RESET ||
          f->tcp_state == ITM_TCPS_FIN)) {
-        end_flow(t, f, f->tcp_state == ITM_TCPS_RESET ? ITM_END_RST : ITM_END_FIN);
+        end_flow(t, f, closed_reason(f));
         f = NULL;
     }
     if (!f) {
@@ -520,10 +524,9 @@ struct itm_flow *itm_flow_packet_prepared(struct itm_flow_table *t, const struct
     return f;
 }
 
-void itm_flow_credit(struct itm_flow_table *t, struct itm_flow *f, int dir, uint32_t pkts,
+void itm_flow_credit(struct itm_flow *f, int dir, uint32_t pkts,
                      uint64_t bytes, uint64_t first_ns)
 {
-    (void)t;
     f->pkts[dir] += pkts;
     f->bytes[dir] += bytes;
     if (first_ns && first_ns < f->first_ns)
@@ -542,7 +545,7 @@ void itm_flow_expire(struct itm_flow_table *t, uint64_t now_ns)
         while ((f = t->lru[i].head) && f->last_ns + to < now_ns) {
             enum itm_end_reason r = ITM_END_TIMEOUT;
             if (i == ITM_LRU_TCP_CLOSED)
-                r = f->tcp_state == ITM_TCPS_RESET ? ITM_END_RST : ITM_END_FIN;
+                r = closed_reason(f);
             else
                 t->cnt.expired++;
             end_flow(t, f, r);
@@ -562,7 +565,7 @@ void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason)
         struct itm_flow *f = t->hash;
         enum itm_end_reason r = reason;
         if (f->lru == ITM_LRU_TCP_CLOSED)
-            r = f->tcp_state == ITM_TCPS_RESET ? ITM_END_RST : ITM_END_FIN;
+            r = closed_reason(f);
         end_flow(t, f, r);
     }
 }

@@ -35,8 +35,7 @@ struct itm_frag_table {
     struct itm_frag_counters cnt;
 };
 
-struct itm_frag_table *itm_frag_new(uint32_t max, uint64_t timeout_ns, const uint64_t seed[2],
-                                    int *err)
+struct itm_frag_table *itm_frag_new(uint32_t max, const uint64_t seed[2], int *err)
 {
     struct itm_frag_table *t = itm_calloc(1, sizeof(*t));
 
@@ -45,7 +44,7 @@ struct itm_frag_table *itm_frag_new(uint32_t max, uint64_t timeout_ns, const uin
         return NULL;
     }
     t->max = max ? max : ITM_MAX_FRAG_DATAGRAMS;
-    t->timeout_ns = timeout_ns ? timeout_ns : (uint64_t)ITM_FRAG_TIMEOUT * 1000000000u;
+    t->timeout_ns = (uint64_t)ITM_FRAG_TIMEOUT * 1000000000u;
     t->seed[0] = seed[0] ^ UINT64_C(0x6672616773);
     t->seed[1] = seed[1];
     *err = ITM_OK;

@@ -18,8 +18,9 @@ struct itm_frag_counters {
 
 struct itm_frag_table;
 
-struct itm_frag_table *itm_frag_new(uint32_t max, uint64_t timeout_ns, const uint64_t seed[2],
-                                    int *err);
+/* A table of at most max datagrams (0: ITM_MAX_FRAG_DATAGRAMS), each waiting up to
+ * ITM_FRAG_TIMEOUT seconds of packet time for its first fragment. */
+struct itm_frag_table *itm_frag_new(uint32_t max, const uint64_t seed[2], int *err);
 void itm_frag_free(struct itm_frag_table *t);
 /* Forgets every datagram (between passes); counters restart. */
 void itm_frag_reset(struct itm_frag_table *t);

@@ -277,7 +277,7 @@ static void test_fragments_first_last(void **state)
     int err;
     (void)state;
 
-    ft = itm_frag_new(4, 0, seed, &err);
+    ft = itm_frag_new(4, seed, &err);
     assert_non_null(ft);
     p.is_frag = 1;
     p.frag_id = 99;
