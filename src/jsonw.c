@@ -12,11 +12,6 @@
 
 #include "itmscope/output.h"
 
-void jw_init(struct itm_jw *w)
-{
-    memset(w, 0, sizeof(*w));
-}
-
 void jw_reset(struct itm_jw *w)
 {
     w->n = 0;

@@ -14,7 +14,7 @@
 
 #define ITM_JW_SIZE 8192
 
-/* Starts zeroed (calloc) or through jw_init(); jw_reset() starts each line. */
+/* Starts zeroed (calloc); jw_reset() starts each line. */
 struct itm_jw {
     char buf[ITM_JW_SIZE];
     size_t n;
@@ -27,7 +27,6 @@ struct itm_jw {
     char ts_text[20];
 };
 
-void jw_init(struct itm_jw *w);
 void jw_reset(struct itm_jw *w);
 void jw_raw(struct itm_jw *w, const char *s, size_t len);
 

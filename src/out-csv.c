@@ -33,7 +33,7 @@ static const char *const csv_head[] = {
 struct csv_row {
     const char *cell[CSV_COLS];
     char num[16][24];
-    char ts[3][40], ip[2][64], pn[16];
+    char ts[2][40], ip[2][64], pn[16];
     char vlan[16], alts[200], croles[400], sroles[400], flags[200];
 };
 
@@ -101,7 +101,7 @@ static void row_counters(struct csv_row *r, const struct itm_flow_rec *rec)
     r->cell[13] = num(r, 8, rec->bytes[ITM_DIR_TOSERVER]);
     r->cell[14] = num(r, 9, rec->bytes[ITM_DIR_TOCLIENT]);
     r->cell[15] = itm_format_ts(rec->first_ns, r->ts[1], sizeof(r->ts[1]));
-    r->cell[16] = itm_format_ts(rec->last_ns, r->ts[2], sizeof(r->ts[2]));
+    r->cell[16] = r->cell[0]; /* the event time is the flow's last packet */
     r->cell[17] = r->num[10];
     r->cell[18] = rec->ipproto == 6 ? itm_tcp_state_name((enum itm_tcp_state)rec->tcp_state)
                                     : (rec->pkts[ITM_DIR_TOCLIENT] ? "established" : "new");
@@ -186,9 +186,7 @@ static void csv_stats(struct itm_output *o, const struct itm_stats *st, uint64_t
 
 static int csv_close(struct itm_output *o)
 {
-    int rc = ITM_OK;
-
-    rc = itm_out_fclose(o->f, o->is_stdout, o->failed);
+    int rc = itm_out_fclose(o->f, o->is_stdout, o->failed);
     itm_free(o);
     return rc;
 }

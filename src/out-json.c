@@ -343,12 +343,8 @@ static void json_stats(struct itm_output *o, const struct itm_stats *st, uint64_
 
 static int json_close(struct itm_output *o)
 {
-    int rc = o->failed ? ITM_ERR_IO : ITM_OK;
+    int rc = itm_out_fclose(o->f, o->is_stdout, o->failed);
 
-    if (o->f && (fflush(o->f) != 0 || ferror(o->f)))
-        rc = ITM_ERR_IO;
-    if (o->f && !o->is_stdout && fclose(o->f) != 0)
-        rc = ITM_ERR_IO;
     itm_free(o);
     return rc;
 }

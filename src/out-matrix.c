@@ -172,7 +172,7 @@ static void matrix_stats(struct itm_output *o, const struct itm_stats *st, uint6
 
 static int matrix_close(struct itm_output *o)
 {
-    int rc = ITM_OK;
+    int rc;
 
     write_matrix(o);
     rc = itm_out_fclose(o->f, o->is_stdout, o->failed);

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "out-file.h"
 #include "report-int.h"
 
 struct itm_output {
@@ -161,7 +162,7 @@ static void packets_stats(struct itm_output *o, const struct itm_stats *st, uint
 
 static int packets_close(struct itm_output *o)
 {
-    int rc = fflush(o->f) != 0 || ferror(o->f) || o->failed ? ITM_ERR_IO : ITM_OK;
+    int rc = itm_out_fclose(o->f, 1, o->failed); /* stdout: flushed, not closed */
 
     itm_free(o);
     return rc;

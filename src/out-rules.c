@@ -4,6 +4,7 @@
  * never emits a rule for undocumented traffic and never a drop or policy change. */
 #include <string.h>
 
+#include "out-file.h"
 #include "report-int.h"
 #include "itmscope/classify.h"
 #include "itmscope/site.h"
@@ -12,7 +13,6 @@ enum rules_fmt { RF_NFT = 0, RF_IPTABLES };
 
 struct itm_output {
     FILE *f;
-    int failed;
     enum rules_fmt fmt;
     const struct itm_output_ctx *ctx;
     const struct itm_site *site;
@@ -434,7 +434,7 @@ static int rules_close(struct itm_output *o)
     int rc;
 
     write_all(o);
-    rc = fflush(o->f) != 0 || ferror(o->f) ? ITM_ERR_IO : ITM_OK;
+    rc = itm_out_fclose(o->f, 1, 0); /* stdout: flushed, not closed */
     itm_rmodel_free(&o->m);
     itm_free(o);
     return rc;

@@ -168,8 +168,6 @@ int itm_rmodel_merge(struct itm_rmodel *dst, const struct itm_rmodel *src);
 struct itm_rcomp **itm_rmodel_comps(const struct itm_rmodel *m, size_t *n);
 struct itm_rcell **itm_rmodel_cells(const struct itm_rmodel *m, size_t *n);
 struct itm_rgroup **itm_rmodel_groups(const struct itm_rmodel *m, size_t *n);
-/* The component of a cell. */
-const struct itm_rcomp *itm_rmodel_comp_at(const struct itm_rmodel *m, uint32_t idx);
 /* Whether the rule of this id carried any flow. */
 const struct itm_rcomp *itm_rmodel_comp_find(const struct itm_rmodel *m, const char *id);
 

@@ -497,7 +497,8 @@ int itm_rmodel_merge(struct itm_rmodel *dst, const struct itm_rmodel *src)
 
 /* ---- sorted views ---- */
 
-const struct itm_rcomp *itm_rmodel_comp_at(const struct itm_rmodel *m, uint32_t idx)
+/* The component of a cell. */
+static const struct itm_rcomp *comp_at(const struct itm_rmodel *m, uint32_t idx)
 {
     return idx < m->ncomps ? m->comp_vec[idx] : NULL;
 }
@@ -513,7 +514,7 @@ const struct itm_rcomp *itm_rmodel_comp_find(const struct itm_rmodel *m, const c
 
 const struct itm_rule *itm_rcell_rule(const struct itm_rmodel *m, const struct itm_rcell *c)
 {
-    const struct itm_rcomp *comp = itm_rmodel_comp_at(m, c->k.comp);
+    const struct itm_rcomp *comp = comp_at(m, c->k.comp);
 
     return comp ? comp->rule : NULL;
 }
