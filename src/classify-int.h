@@ -47,8 +47,6 @@
 /* Keyed hash of a key (roles.c: the multiply-fold hash of fasthash.h); every table here
  * hashes through it and uses the uthash *_BYHASHVALUE macros. */
 uint32_t itm_cls_hash(const uint64_t seed[2], const void *key, size_t len);
-/* Fills seed from the system's random source, or from weaker material when it fails. */
-void itm_cls_seed(uint64_t seed[2], const void *salt);
 
 /* ---- roles.c: the host table ---- */
 

@@ -838,7 +838,6 @@ uint32_t itm_classify(struct itm_classifier *c, const struct itm_flow_rec *rec,
     x.croles = itm_cls_roles_of(c, &rec->client);
     x.sroles = itm_cls_roles_of(c, &rec->server);
     x.lab = &lab;
-    x.f.answered = answered(&x);
     if (ev == ITM_CE_NEW)
         on_new(&x);
     else if (ev == ITM_CE_PAYLOAD)

@@ -33,7 +33,7 @@ void itm_exp_init(struct itm_expects *e, uint32_t max, uint32_t timeout_s)
     memset(e, 0, sizeof(*e));
     e->max = max;
     e->timeout_ns = (uint64_t)timeout_s * 1000000000u;
-    itm_cls_seed(e->seed, e);
+    itm_hash_new_key(e->seed, e);
 }
 
 static void drop(struct itm_expects *e, struct itm_expect *x)

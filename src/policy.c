@@ -56,7 +56,7 @@ void itm_scan_init(struct itm_scans *s, uint32_t max_sources)
 {
     memset(s, 0, sizeof(*s));
     s->max_sources = max_sources;
-    itm_cls_seed(s->seed, s);
+    itm_hash_new_key(s->seed, s);
 }
 
 static struct itm_scan_ent *ent_alloc(struct itm_scans *s)

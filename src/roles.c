@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "classify-int.h"
 #include "fasthash.h"
@@ -18,11 +17,6 @@ uint32_t itm_cls_hash(const uint64_t seed[2], const void *key, size_t len)
     uint64_t m = itm_fasthash(seed, key, len);
 
     return (uint32_t)(m ^ (m >> 32));
-}
-
-void itm_cls_seed(uint64_t seed[2], const void *salt)
-{
-    itm_hash_new_key(seed, salt);
 }
 
 /* ---- signals: what a flow proves about the role of one of its ends ---- */
@@ -152,7 +146,7 @@ int itm_roles_init(struct itm_roles *r, uint32_t max_hosts)
 {
     memset(r, 0, sizeof(*r));
     r->max_hosts = max_hosts;
-    itm_cls_seed(r->seed, r);
+    itm_hash_new_key(r->seed, r);
     r->index = itm_calloc(1, sizeof(*r->index));
     return r->index ? ITM_OK : ITM_ERR_NOMEM;
 }

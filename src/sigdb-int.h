@@ -55,8 +55,6 @@ struct itm_sigdb {
 int itm_sigdb_index_build(const struct itm_sigdb *db, struct itm_sig_index *idx);
 void itm_sigdb_index_free(struct itm_sig_index *idx);
 
-/* 1 when range i of r is broad (BROAD rule, more than one port). */
-int itm_sigdb_range_is_broad(const struct itm_rule *r, unsigned i);
 
 /* qsort order of by_id: id, then file position. */
 int itm_sigdb_id_cmp(const void *a, const void *b);

@@ -3,7 +3,6 @@
  * list item) that caused it; nothing here reads lines or builds the database. */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "itmscope/sigdb.h"

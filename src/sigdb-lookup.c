@@ -17,7 +17,8 @@ struct sig_event {
     int broad;
 };
 
-int itm_sigdb_range_is_broad(const struct itm_rule *r, unsigned i)
+/* 1 when range i of r is broad (BROAD rule, more than one port). */
+static int range_is_broad(const struct itm_rule *r, unsigned i)
 {
     return (r->flags & ITM_RF_BROAD) && r->ranges[i].lo < r->ranges[i].hi;
 }
@@ -61,7 +62,7 @@ static struct sig_event *collect_events(const struct itm_sigdb *db, unsigned pbi
         if (!rule_indexed(r, pbit))
             continue;
         for (unsigned k = 0; k < r->nranges; k++) {
-            int broad = itm_sigdb_range_is_broad(r, k);
+            int broad = range_is_broad(r, k);
             ev[(*nev)++] = (struct sig_event){r->ranges[k].lo, (uint32_t)i, 1, broad};
             ev[(*nev)++] = (struct sig_event){r->ranges[k].hi + 1u, (uint32_t)i, -1, broad};
         }
@@ -317,7 +318,7 @@ int itm_rule_port_is_broad(const struct itm_rule *r, uint16_t port)
     for (unsigned i = 0; i < r->nranges; i++) {
         if (port < r->ranges[i].lo || port > r->ranges[i].hi)
             continue;
-        if (!itm_sigdb_range_is_broad(r, i))
+        if (!range_is_broad(r, i))
             return 0;
         broad = 1;
     }

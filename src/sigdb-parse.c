@@ -2,10 +2,8 @@
  * All parser state lives in struct sig_parser, so loads are re-entrant. Every problem is
  * reported as file:line:col and parsing goes on to find the rest; a file with any error
  * is rejected whole, never handed back partly loaded. */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
