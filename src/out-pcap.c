@@ -87,7 +87,12 @@ static int start_dump(struct itm_output *o, int linktype)
     if (!o->dead)
         return ITM_ERR_NOMEM;
     o->dump = pcap_dump_fopen(o->dead, o->f);
-    return o->dump ? ITM_OK : ITM_ERR_IO;
+    if (!o->dump) { /* the next packet tries again: leave nothing behind */
+        pcap_close(o->dead);
+        o->dead = NULL;
+        return ITM_ERR_IO;
+    }
+    return ITM_OK;
 }
 
 static void write_frame(struct itm_output *o, uint64_t ts_ns, const uint8_t *data,
@@ -268,8 +273,6 @@ static int evidence_open(struct itm_output **out, const char *arg,
                 ctx->linktype);
         if (!o->is_stdout)
             fclose(o->f);
-        if (o->dead)
-            pcap_close(o->dead);
         itm_free(o);
         return ITM_ERR_IO;
     }

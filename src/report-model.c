@@ -479,6 +479,7 @@ static void merge_members(struct itm_rmodel *dst, const struct itm_rmodel *src)
 
 int itm_rmodel_merge(struct itm_rmodel *dst, const struct itm_rmodel *src)
 {
+    dst->nomem |= src->nomem; /* what src lost, the merge lacks too */
     sum_add(&dst->total, &src->total);
     sum_add(&dst->unlabelled, &src->unlabelled);
     for (unsigned b = 0; b < ITM_F_COUNT_BITS; b++)

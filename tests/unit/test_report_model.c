@@ -276,6 +276,11 @@ static void test_merge(void **state)
     assert_int_equal(n, 4);
     assert_int_equal(ev[1]->sum.flows, 5);
     itm_free(ev);
+    /* a model that ran out of memory passes that on: the merged report must say so */
+    assert_int_equal(snap.nomem, 0);
+    b.nomem = 1;
+    assert_int_equal(itm_rmodel_merge(&snap, &b), ITM_ERR_NOMEM);
+    assert_int_equal(snap.nomem, 1);
     itm_rmodel_free(&a);
     itm_rmodel_free(&b);
     itm_rmodel_free(&snap);
