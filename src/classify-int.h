@@ -124,14 +124,10 @@ uint64_t itm_exp_pxe_step(struct itm_expects *e, const struct itm_ip *client,
 /* ---- policy.c: scan windows and findings ---- */
 
 struct itm_scan_src;
-struct itm_scan_ent;
 
-struct itm_scan_slab;
 struct itm_scans {
     struct itm_scan_src *srcs;   /* uthash head; insertion order is window start order */
-    struct itm_scan_ent *ents;
-    struct itm_scan_slab *slabs; /* where entries come from */
-    struct itm_scan_ent *free_ents;
+    uint64_t nents;              /* entries over all sources' windows */
     uint64_t seed[2];
     uint32_t max_sources;
     uint64_t dropped;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "classify-int.h"
+#include "fasthash.h"
 
 /* ---- scan windows ---- */
 
@@ -22,34 +23,31 @@ struct scan_key {
     struct itm_ip src, dst;
 };
 
-/* An entry is keyed by a 64-bit keyed hash of its scan_key rather than the 38-byte key:
- * half the memory, and one hash per lookup. Two keys would have to collide in 64 bits of
- * a hash keyed by the run's secret seed to share a count (and then a scan would only be
- * counted a little short). The handle comes first, the key right after it, so that a chain
- * walk reads each entry's hash and key from one cache line. */
-struct itm_scan_ent {
-    UT_hash_handle hh;
-    uint64_t fp;               /* itm_hash_keyed of the scan_key */
+/* A source's entries: an open-addressing table of its own, keyed by a 64-bit fingerprint of
+ * the scan_key (the multiply-fold hash of fasthash.h under the run's secret key). Entries
+ * live and die with their source's window, so a table per source needs no per-entry links,
+ * no global hash and no free list: 16 bytes a slot instead of an 80-byte uthash entry, and
+ * the entries one flow touches (its pair, its host, its port) sit together. Two keys of one
+ * source would have to share 64 bits of a hash keyed by a secret seed to share a count (and
+ * then a scan would only be counted a little short). Fingerprint 0 marks a free slot; a key
+ * that hashes to 0 takes 1. */
+struct itm_scan_slot {
+    uint64_t fp;
     uint32_t count;
-    struct itm_scan_ent *next; /* the source's entries, freed with its window; free list */
 };
 
-/* Entries come from slabs and go back to a free list: a window of a busy source makes and
- * drops hundreds, and malloc's header would be a fifth of each. */
-#define SCAN_SLAB_ENTS 4096u
-struct itm_scan_slab {
-    struct itm_scan_slab *next;
-    struct itm_scan_ent e[SCAN_SLAB_ENTS];
-};
+/* Smallest table, and the load (3/4) past which a table doubles. */
+#define SCAN_SLOTS_MIN 8u
 
 struct itm_scan_src {
     UT_hash_handle hh;
     struct itm_ip ip; /* key */
     uint64_t start;   /* window start, packet time */
-    uint32_t nents;
+    uint32_t nents;   /* entries in slots */
+    uint32_t cap;     /* slots: 0 or a power of two */
     uint8_t reported; /* the window already raised its finding */
     uint8_t full;     /* the window ran out of room: no finding this window */
-    struct itm_scan_ent *ents;
+    struct itm_scan_slot *slots;
 };
 
 void itm_scan_init(struct itm_scans *s, uint32_t max_sources)
@@ -59,66 +57,31 @@ void itm_scan_init(struct itm_scans *s, uint32_t max_sources)
     itm_hash_new_key(s->seed, s);
 }
 
-static struct itm_scan_ent *ent_alloc(struct itm_scans *s)
-{
-    struct itm_scan_ent *e;
-
-    if (!s->free_ents) {
-        struct itm_scan_slab *sl = itm_malloc(sizeof(*sl));
-        if (!sl)
-            return NULL;
-        sl->next = s->slabs;
-        s->slabs = sl;
-        for (unsigned i = SCAN_SLAB_ENTS; i-- > 0;) {
-            sl->e[i].next = s->free_ents;
-            s->free_ents = &sl->e[i];
-        }
-    }
-    e = s->free_ents;
-    s->free_ents = e->next;
-    memset(e, 0, sizeof(*e));
-    return e;
-}
-
-static void ent_release(struct itm_scans *s, struct itm_scan_ent *e)
-{
-    e->next = s->free_ents;
-    s->free_ents = e;
-}
-
+/* Empties a source's window. Its table goes too: the memory bound counts entries, and a
+ * table kept at the size of a busy window would hold memory that no entry accounts for. */
 static void src_forget(struct itm_scans *s, struct itm_scan_src *src)
 {
-    struct itm_scan_ent *e = src->ents, *next;
-
-    for (; e; e = next) {
-        next = e->next;
-        HASH_DELETE(hh, s->ents, e);
-        ent_release(s, e);
-    }
-    src->ents = NULL;
+    itm_free(src->slots);
+    src->slots = NULL;
+    src->cap = 0;
+    s->nents -= src->nents;
     src->nents = 0;
 }
 
 static void src_drop(struct itm_scans *s, struct itm_scan_src *src)
 {
-    src_forget(s, src);
+    s->nents -= src->nents;
     HASH_DELETE(hh, s->srcs, src);
+    itm_free(src->slots);
     itm_free(src);
 }
 
 void itm_scan_clear(struct itm_scans *s)
 {
     struct itm_scan_src *src, *tmp;
-    struct itm_scan_slab *sl, *next;
 
     HASH_ITER(hh, s->srcs, src, tmp) src_drop(s, src);
-    HASH_CLEAR(hh, s->ents); /* empty already; frees uthash's own table */
-    for (sl = s->slabs; sl; sl = next) {
-        next = sl->next;
-        itm_free(sl);
-    }
-    s->slabs = NULL;
-    s->free_ents = NULL;
+    s->nents = 0;
 }
 
 static int src_add(struct itm_scans *s, struct itm_scan_src *src)
@@ -179,6 +142,7 @@ static struct itm_scan_src *src_restart(struct itm_scans *s, struct itm_scan_src
     src->start = now;
     HASH_DELETE(hh, s->srcs, src);
     if (!src_add(s, src)) {
+        itm_free(src->slots);
         itm_free(src);
         s->dropped++;
         return NULL;
@@ -186,31 +150,65 @@ static struct itm_scan_src *src_restart(struct itm_scans *s, struct itm_scan_src
     return src;
 }
 
-static struct itm_scan_ent *ent_get(struct itm_scans *s, struct itm_scan_src *src,
-                                    const struct scan_key *k, int *fresh)
+/* The slot of fp in a table of cap slots (a power of two): its own, or the free one where
+ * it would go. Linear probing; the load stays below 3/4, so a free slot is always found. */
+static struct itm_scan_slot *slot_of(struct itm_scan_slot *t, uint32_t cap, uint64_t fp)
 {
-    struct itm_scan_ent *e = NULL;
-    uint64_t fp = itm_hash_keyed(s->seed, k, sizeof(*k));
-    uint32_t hv = (uint32_t)fp;
+    uint32_t mask = cap - 1u, i = (uint32_t)(fp ^ (fp >> 32)) & mask;
 
+    while (t[i].fp && t[i].fp != fp)
+        i = (i + 1u) & mask;
+    return &t[i];
+}
+
+/* Makes room for n more entries below the load limit, doubling the table (or making its
+ * first) as needed. 0 when out of memory. */
+static int src_reserve(struct itm_scan_src *src, uint32_t n)
+{
+    uint32_t cap = src->cap ? src->cap : SCAN_SLOTS_MIN;
+    struct itm_scan_slot *t;
+
+    while ((uint64_t)(src->nents + n) * 4u > (uint64_t)cap * 3u)
+        cap *= 2u;
+    if (cap == src->cap)
+        return 1;
+    t = itm_calloc(cap, sizeof(*t));
+    if (!t)
+        return 0;
+    for (uint32_t i = 0; i < src->cap; i++)
+        if (src->slots[i].fp)
+            *slot_of(t, cap, src->slots[i].fp) = src->slots[i];
+    itm_free(src->slots);
+    src->slots = t;
+    src->cap = cap;
+    return 1;
+}
+
+/* The count of key k in src's window, made (at 0, *fresh = 1) when new. NULL when out of
+ * memory. The pointer stays valid until the table grows: reserve room first for every
+ * entry a caller means to hold at once. */
+static uint32_t *ent_get(struct itm_scans *s, struct itm_scan_src *src, const struct scan_key *k,
+                         int *fresh)
+{
+    uint64_t fp = itm_fasthash(s->seed, k, sizeof(*k));
+    struct itm_scan_slot *e;
+
+    fp += !fp;
     *fresh = 0;
-    HASH_FIND_BYHASHVALUE(hh, s->ents, &fp, sizeof(fp), hv, e);
-    if (e)
-        return e;
-    e = ent_alloc(s);
-    if (!e)
-        return NULL;
-    e->fp = fp;
-    HASH_ADD_KEYPTR_BYHASHVALUE(hh, s->ents, &e->fp, sizeof(e->fp), hv, e);
-    if (!e->hh.tbl) {
-        ent_release(s, e);
-        return NULL;
+    if (src->cap) {
+        e = slot_of(src->slots, src->cap, fp);
+        if (e->fp)
+            return &e->count;
     }
-    e->next = src->ents;
-    src->ents = e;
+    if (!src_reserve(src, 1))
+        return NULL;
+    e = slot_of(src->slots, src->cap, fp);
+    e->fp = fp;
+    e->count = 0;
     src->nents++;
+    s->nents++;
     *fresh = 1;
-    return e;
+    return &e->count;
 }
 
 static void scan_key(struct scan_key *k, int kind, const struct itm_flow_rec *rec, uint16_t port,
@@ -244,9 +242,12 @@ static int scan_count(struct itm_scans *s, struct itm_scan_src *src, const struc
                       uint16_t port, unsigned room, uint32_t *ports, uint32_t *hosts)
 {
     struct scan_key k;
-    struct itm_scan_ent *pair, *hp, *ph;
+    uint32_t *pair, *hp, *ph;
     int fresh;
 
+    /* the three entries are held at once: no growth between them */
+    if (!src_reserve(src, 3))
+        return 0;
     scan_key(&k, SK_PAIR, rec, port, 1, 1);
     pair = ent_get(s, src, &k, &fresh);
     if (!pair || !fresh)
@@ -262,8 +263,8 @@ static int scan_count(struct itm_scans *s, struct itm_scan_src *src, const struc
     ph = ent_get(s, src, &k, &fresh);
     if (!hp || !ph)
         return 0;
-    *ports = ++hp->count;
-    *hosts = ++ph->count;
+    *ports = ++*hp;
+    *hosts = ++*ph;
     return 1;
 }
 
@@ -290,7 +291,7 @@ static uint32_t f_scan(struct itm_cls_ctx *x, char *why, size_t len)
         src = src_restart(s, src, x->now);
     if (!src || src->reported || src->full)
         return 0;
-    if (HASH_COUNT(s->ents) + 3 > (size_t)s->max_sources * SCAN_ENTS_PER_SOURCE) {
+    if (s->nents + 3 > (uint64_t)s->max_sources * SCAN_ENTS_PER_SOURCE) {
         s->dropped++;
         return 0;
     }
