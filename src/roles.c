@@ -39,6 +39,8 @@ enum sig_id {
     SG_COUNT
 };
 
+#define SGB(g) (UINT32_C(1) << (g))
+
 enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 
 /* Rule ids follow site port moves; the PXE ports are fixed by the protocol. */
@@ -110,20 +112,68 @@ static const struct sig_case cases[] = {
 #undef DS
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
+/* A host's counts of evidence per role and of each signal, by id: roles first, then the
+ * signals. Most hosts only ever show two or three (an agent: its listener signal and the
+ * agent role), so they are kept as a few packed (id, count) pairs; a host that shows more,
+ * or counts past 2^24, moves to a full array. 160 bytes a host instead of 288. */
+#define TALLY_SIG(g) (ITM_ROLE_COUNT + (g))
+#define TALLY_IDS (ITM_ROLE_COUNT + SG_COUNT)
+#define TALLY_INLINE 6u
+#define TALLY_MAX 0xffffffu
+
 /* The handle first, the key right after it: a lookup that walks a chain reads each entry's
  * hash and key from one cache line. */
 struct itm_host {
     UT_hash_handle hh;
     struct itm_ip ip; /* key, zero-filled */
-    uint32_t inferred;
-    uint32_t contradictions;
-    uint32_t evidence[ITM_ROLE_COUNT];
-    uint32_t sig[SG_COUNT];
-    uint64_t flows_client, flows_server;
-    struct itm_ip *peers; /* distinct clients of its agent web ports, ITM_CLS_WEB_PEERS */
     uint8_t npeers;
     uint8_t peers_done;   /* enough of them are agents: no need to look again */
+    uint8_t ntally;       /* pairs in tally[] */
+    uint32_t inferred;
+    uint32_t contradictions;
+    uint32_t ev_roles;    /* roles with evidence */
+    uint32_t sigs;        /* 1 << SG_* of the signals seen */
+    uint32_t tally[TALLY_INLINE]; /* id << 24 | count, until all is made */
+    uint64_t flows_client, flows_server;
+    struct itm_ip *peers; /* distinct clients of its agent web ports, ITM_CLS_WEB_PEERS */
+    uint32_t *all;        /* every count by id, once tally[] is outgrown */
 };
+
+static uint32_t tally_get(const struct itm_host *h, unsigned id)
+{
+    if (h->all)
+        return h->all[id];
+    for (unsigned i = 0; i < h->ntally; i++)
+        if (h->tally[i] >> 24 == id)
+            return h->tally[i] & TALLY_MAX;
+    return 0;
+}
+
+/* Counts one more of id. 0 when the full array was needed and could not be made. */
+static int tally_add(struct itm_host *h, unsigned id)
+{
+    if (!h->all) {
+        unsigned i = 0;
+
+        for (; i < h->ntally && h->tally[i] >> 24 != id; i++)
+            ;
+        if (i < h->ntally && (h->tally[i] & TALLY_MAX) < TALLY_MAX) {
+            h->tally[i]++;
+            return 1;
+        }
+        if (i == h->ntally && i < TALLY_INLINE) {
+            h->tally[h->ntally++] = (uint32_t)id << 24 | 1u;
+            return 1;
+        }
+        h->all = itm_calloc(TALLY_IDS, sizeof(*h->all));
+        if (!h->all)
+            return 0;
+        for (i = 0; i < h->ntally; i++)
+            h->all[h->tally[i] >> 24] = h->tally[i] & TALLY_MAX;
+    }
+    h->all[id]++;
+    return 1;
+}
 
 /* What one flow says about one end. */
 struct side_view {
@@ -158,6 +208,7 @@ void itm_roles_free(struct itm_roles *r)
     HASH_ITER(hh, r->hosts, h, tmp) {
         HASH_DELETE(hh, r->hosts, h);
         itm_free(h->peers);
+        itm_free(h->all);
         itm_free(h);
     }
     if (r->index)
@@ -443,27 +494,28 @@ static void add_peer(const struct itm_classifier *c, struct itm_host *h, const s
 static uint32_t infer(const struct itm_classifier *c, const struct itm_host *h)
 {
     const uint32_t special = ITM_RB(NS) | ITM_RB(TASK_SERVER) | ITM_RB(EVENT_CONSOLE);
-    uint32_t roles = 0;
+    uint32_t roles = h->ev_roles & ~special, sig = h->sigs;
     unsigned agents = h->npeers ? web_agents(c, h) : 0;
 
-    for (int r = 1; r < ITM_ROLE_COUNT; r++)
-        if (!(ITM_ROLE_BIT(r) & special) && h->evidence[r] > 0)
-            roles |= ITM_ROLE_BIT(r);
-    if (h->sig[SG_CEM_LISTEN] ||
-        ((h->sig[SG_TICKLE_SENT] || h->sig[SG_TS_TICKLE]) && agents >= ITM_INFER_NS_AGENTS))
+    if ((sig & SGB(SG_CEM_LISTEN)) ||
+        ((sig & (SGB(SG_TICKLE_SENT) | SGB(SG_TS_TICKLE))) && agents >= ITM_INFER_NS_AGENTS))
         roles |= ITM_RB(NS);
-    if (h->sig[SG_TS_LISTEN] || (h->sig[SG_CTA_SENT] && agents >= 1))
+    if ((sig & SGB(SG_TS_LISTEN)) || ((sig & SGB(SG_CTA_SENT)) && agents >= 1))
         roles |= ITM_RB(TASK_SERVER);
-    if (h->sig[SG_EC_LISTEN] || (h->sig[SG_TRAP] && !(roles & special) && !h->sig[SG_MANAGES]) ||
-        (h->evidence[ITM_ROLE_EVENT_CONSOLE] > h->sig[SG_TRAP]))
+    if ((sig & SGB(SG_EC_LISTEN)) ||
+        ((sig & SGB(SG_TRAP)) && !(roles & special) && !(sig & SGB(SG_MANAGES))) ||
+        ((h->ev_roles & ITM_RB(EVENT_CONSOLE)) &&
+         tally_get(h, ITM_ROLE_EVENT_CONSOLE) > tally_get(h, TALLY_SIG(SG_TRAP))))
         roles |= ITM_RB(EVENT_CONSOLE);
     return roles;
 }
 
-static void credit(const struct itm_classifier *c, struct itm_host *h, const struct side_view *s,
+/* A count the host could not keep (out of memory) is counted with the dropped hosts. */
+static void credit(struct itm_classifier *c, struct itm_host *h, const struct side_view *s,
                    int side)
 {
     uint32_t declared = itm_site_roles(c->site, &h->ip);
+    int kept = 1;
 
     if (side == SIDE_CLIENT)
         h->flows_client++;
@@ -471,10 +523,13 @@ static void credit(const struct itm_classifier *c, struct itm_host *h, const str
         h->flows_server++;
     for (int r = 1; r < ITM_ROLE_COUNT; r++)
         if (s->evidence & ITM_ROLE_BIT(r))
-            h->evidence[r]++;
+            kept &= tally_add(h, (unsigned)r);
     for (int g = 0; g < SG_COUNT; g++)
-        if (s->sigs & (1u << g))
-            h->sig[g]++;
+        if (s->sigs & SGB(g))
+            kept &= tally_add(h, TALLY_SIG((unsigned)g));
+    h->ev_roles |= s->evidence & ~ITM_ROLE_BIT(ITM_ROLE_NONE);
+    h->sigs |= s->sigs;
+    c->roles.dropped += !kept;
     if (declared && (s->implies & ITM_CLS_ITMS) && !(declared & s->implies))
         h->contradictions++;
 }
@@ -591,7 +646,8 @@ int itm_classifier_host(const struct itm_classifier *c, size_t i, struct itm_hos
     out->ip = h->ip;
     out->declared = itm_site_roles(c->site, &h->ip);
     out->inferred = h->inferred;
-    memcpy(out->evidence, h->evidence, sizeof(out->evidence));
+    for (int r = 1; r < ITM_ROLE_COUNT; r++)
+        out->evidence[r] = tally_get(h, (unsigned)r);
     out->flows_client = h->flows_client;
     out->flows_server = h->flows_server;
     out->contradictions = h->contradictions;

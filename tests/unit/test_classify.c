@@ -341,6 +341,58 @@ static void test_infer_servers(void **state)
     fx_close(&f);
 }
 
+/* A host that shows more kinds of evidence than its record keeps inline (six) moves its
+ * counts to a full array halfway through: every count must survive the move and go on. */
+static void test_host_many_kinds_of_evidence(void **state)
+{
+    static const struct {
+        uint8_t proto;
+        uint16_t port;
+        unsigned times;
+    } seen[] = {
+        {6, 1433, 1}, {6, 389, 2}, {6, 25, 3}, {17, 53, 4}, {6, 52028, 5}, {6, 4726, 6},
+    };
+    struct fx f;
+    struct itm_host_view v;
+    struct itm_ip host = ip("10.0.0.90");
+    uint64_t id = 1;
+    int found = 0;
+    (void)state;
+
+    fx_open(&f, NULL);
+    /* round-robin, so that the move happens while every count is under way */
+    for (unsigned round = 0; round < 6; round++)
+        for (size_t i = 0; i < sizeof(seen) / sizeof(seen[0]); i++) {
+            struct itm_flow_rec r;
+            if (round >= seen[i].times)
+                continue;
+            r = flow(id, seen[i].proto, "10.0.0.10", (uint16_t)(40000 + id), "10.0.0.90",
+                     seen[i].port);
+            id++;
+            answer(&r);
+            observe(&f, r);
+        }
+    for (size_t i = 0; i < itm_classifier_host_count(f.c); i++) {
+        assert_int_equal(itm_classifier_host(f.c, i, &v), 0);
+        if (memcmp(v.ip.a, host.a, 4) != 0)
+            continue;
+        found = 1;
+        assert_int_equal(v.evidence[ITM_ROLE_SQL], 1);
+        assert_int_equal(v.evidence[ITM_ROLE_DC], 2);
+        assert_int_equal(v.evidence[ITM_ROLE_MAIL], 3);
+        assert_int_equal(v.evidence[ITM_ROLE_DNS], 4);
+        assert_int_equal(v.evidence[ITM_ROLE_AGENT], 5);
+        assert_int_equal(v.evidence[ITM_ROLE_NS], 6);
+        assert_int_equal(v.flows_server, 21);
+        /* the CEM listener makes the NS; the evidence roles come with it */
+        assert_true(v.inferred & RB(NS));
+        assert_true(v.inferred & RB(SQL));
+        assert_true(v.inferred & RB(AGENT));
+    }
+    assert_true(found);
+    fx_close(&f);
+}
+
 static void test_infer_off_and_declared_win(void **state)
 {
     static const char site[] = "[roles]\n10.0.0.20 package-server\n[policy]\ninfer_roles = off\n";
@@ -681,6 +733,7 @@ int main(void)
         cmocka_unit_test(test_host_table_full),
         cmocka_unit_test(test_expectations_full_and_expire),
         cmocka_unit_test(test_reload_keeps_learned_roles),
+        cmocka_unit_test(test_host_many_kinds_of_evidence),
         cmocka_unit_test(test_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
