@@ -23,18 +23,18 @@ struct scan_key {
     struct itm_ip src, dst;
 };
 
-/* A source's entries: an open-addressing table of its own, keyed by a 64-bit fingerprint of
- * the scan_key (the multiply-fold hash of fasthash.h under the run's secret key). Entries
- * live and die with their source's window, so a table per source needs no per-entry links,
- * no global hash and no free list: 16 bytes a slot instead of an 80-byte uthash entry, and
- * the entries one flow touches (its pair, its host, its port) sit together. Two keys of one
- * source would have to share 64 bits of a hash keyed by a secret seed to share a count (and
- * then a scan would only be counted a little short). Fingerprint 0 marks a free slot; a key
- * that hashes to 0 takes 1. */
-struct itm_scan_slot {
-    uint64_t fp;
-    uint32_t count;
-};
+/* A source's entries: an open-addressing table of its own, each slot one 64-bit word: a
+ * 48-bit fingerprint of the scan_key (the multiply-fold hash of fasthash.h under the run's
+ * secret key) above a 16-bit count. Entries live and die with their source's window, so a
+ * table per source needs no per-entry links, no global hash and no free list: 8 bytes an
+ * entry instead of an 80-byte uthash entry, and the entries one flow touches (its pair, its
+ * host, its port) sit together. Two keys of one source would have to share 48 bits of a
+ * hash keyed by a secret seed to share a count (and then a scan would only be counted a
+ * little short). A count never reaches 2^16: it counts pairs, and a window holds fewer
+ * entries than that. Fingerprint 0 marks a free slot; a key that hashes to 0 takes 1. */
+#define SCAN_COUNT_MASK UINT64_C(0xffff)
+_Static_assert(3u * ITM_SCAN_PAIR_FACTOR * ITM_SCAN_MAX_THRESHOLD + 3u < 0xffffu,
+               "scan counts must fit their 16 bits");
 
 /* Smallest table, and the load (3/4) past which a table doubles. */
 #define SCAN_SLOTS_MIN 8u
@@ -47,7 +47,7 @@ struct itm_scan_src {
     uint32_t cap;     /* slots: 0 or a power of two */
     uint8_t reported; /* the window already raised its finding */
     uint8_t full;     /* the window ran out of room: no finding this window */
-    struct itm_scan_slot *slots;
+    uint64_t *slots;  /* fingerprint << 16 | count */
 };
 
 void itm_scan_init(struct itm_scans *s, uint32_t max_sources)
@@ -150,13 +150,14 @@ static struct itm_scan_src *src_restart(struct itm_scans *s, struct itm_scan_src
     return src;
 }
 
-/* The slot of fp in a table of cap slots (a power of two): its own, or the free one where
- * it would go. Linear probing; the load stays below 3/4, so a free slot is always found. */
-static struct itm_scan_slot *slot_of(struct itm_scan_slot *t, uint32_t cap, uint64_t fp)
+/* The slot of fp (48 bits, shifted into place) in a table of cap slots (a power of two): its
+ * own, or the free one where it would go. Linear probing; the load stays below 3/4, so a
+ * free slot is always found. */
+static uint64_t *slot_of(uint64_t *t, uint32_t cap, uint64_t fp)
 {
-    uint32_t mask = cap - 1u, i = (uint32_t)(fp ^ (fp >> 32)) & mask;
+    uint32_t mask = cap - 1u, i = (uint32_t)(fp >> 16 ^ fp >> 40) & mask;
 
-    while (t[i].fp && t[i].fp != fp)
+    while (t[i] && (t[i] & ~SCAN_COUNT_MASK) != fp)
         i = (i + 1u) & mask;
     return &t[i];
 }
@@ -166,7 +167,7 @@ static struct itm_scan_slot *slot_of(struct itm_scan_slot *t, uint32_t cap, uint
 static int src_reserve(struct itm_scan_src *src, uint32_t n)
 {
     uint32_t cap = src->cap ? src->cap : SCAN_SLOTS_MIN;
-    struct itm_scan_slot *t;
+    uint64_t *t;
 
     while ((uint64_t)(src->nents + n) * 4u > (uint64_t)cap * 3u)
         cap *= 2u;
@@ -176,39 +177,44 @@ static int src_reserve(struct itm_scan_src *src, uint32_t n)
     if (!t)
         return 0;
     for (uint32_t i = 0; i < src->cap; i++)
-        if (src->slots[i].fp)
-            *slot_of(t, cap, src->slots[i].fp) = src->slots[i];
+        if (src->slots[i])
+            *slot_of(t, cap, src->slots[i] & ~SCAN_COUNT_MASK) = src->slots[i];
     itm_free(src->slots);
     src->slots = t;
     src->cap = cap;
     return 1;
 }
 
-/* The count of key k in src's window, made (at 0, *fresh = 1) when new. NULL when out of
- * memory. The pointer stays valid until the table grows: reserve room first for every
- * entry a caller means to hold at once. */
-static uint32_t *ent_get(struct itm_scans *s, struct itm_scan_src *src, const struct scan_key *k,
+/* The slot of key k in src's window, made (count 0, *fresh = 1) when new; the count is its
+ * low 16 bits. NULL when out of memory. The pointer stays valid until the table grows:
+ * reserve room first for every entry a caller means to hold at once. */
+static uint64_t *ent_get(struct itm_scans *s, struct itm_scan_src *src, const struct scan_key *k,
                          int *fresh)
 {
-    uint64_t fp = itm_fasthash(s->seed, k, sizeof(*k));
-    struct itm_scan_slot *e;
+    uint64_t fp = itm_fasthash(s->seed, k, sizeof(*k)) & ~SCAN_COUNT_MASK;
+    uint64_t *e;
 
-    fp += !fp;
+    fp += !fp << 16;
     *fresh = 0;
     if (src->cap) {
         e = slot_of(src->slots, src->cap, fp);
-        if (e->fp)
-            return &e->count;
+        if (*e)
+            return e;
     }
     if (!src_reserve(src, 1))
         return NULL;
     e = slot_of(src->slots, src->cap, fp);
-    e->fp = fp;
-    e->count = 0;
+    *e = fp;
     src->nents++;
     s->nents++;
     *fresh = 1;
-    return &e->count;
+    return e;
+}
+
+/* One more in the count of an entry; the new count. */
+static uint32_t ent_count(uint64_t *e)
+{
+    return (uint32_t)(++*e & SCAN_COUNT_MASK);
 }
 
 static void scan_key(struct scan_key *k, int kind, const struct itm_flow_rec *rec, uint16_t port,
@@ -242,7 +248,7 @@ static int scan_count(struct itm_scans *s, struct itm_scan_src *src, const struc
                       uint16_t port, unsigned room, uint32_t *ports, uint32_t *hosts)
 {
     struct scan_key k;
-    uint32_t *pair, *hp, *ph;
+    uint64_t *pair, *hp, *ph;
     int fresh;
 
     /* the three entries are held at once: no growth between them */
@@ -263,8 +269,8 @@ static int scan_count(struct itm_scans *s, struct itm_scan_src *src, const struc
     ph = ent_get(s, src, &k, &fresh);
     if (!hp || !ph)
         return 0;
-    *ports = ++*hp;
-    *hosts = ++*ph;
+    *ports = ent_count(hp);
+    *hosts = ent_count(ph);
     return 1;
 }
 
