@@ -53,6 +53,7 @@ uint32_t itm_cls_hash(const uint64_t seed[2], const void *key, size_t len);
 struct itm_classifier;
 struct itm_host;
 struct itm_host_index;
+struct itm_port_facts;
 
 /* Signal cases (roles.c) that name a rule; their rules are looked up once per database. */
 #define ITM_ROLES_MAX_CASES 40
@@ -64,6 +65,7 @@ struct itm_roles {
     int frozen;
     uint64_t dropped;            /* hosts that found the table full */
     struct itm_host_index *index;/* address order for views, a cache rebuilt on demand */
+    struct itm_port_facts *facts;/* what each server port says (roles.c), a cache */
     const struct itm_rule *case_rule[ITM_ROLES_MAX_CASES];
     /* ports any signal case names, per TCP [0] and UDP [1]: most flows need no case test */
     uint8_t case_port[2][65536 / 8];

@@ -183,6 +183,22 @@ struct side_view {
     const struct sig_case *first;
 };
 
+/* What a (protocol, server port) says by itself, the same for every flow: the signals and
+ * implications of each side (answered or not), the role a generic server port proves,
+ * whether its clients manage devices, whether agents reach the NS on it. Worked out on a
+ * port's first flow and kept in a direct-mapped memo of 256 ports (emptied when the
+ * database changes): working it out again for every ended flow walked the signal cases
+ * and the port's rules four times. */
+#define PORT_MEMO 256u
+struct itm_port_facts {
+    uint16_t port;
+    uint8_t proto;
+    uint8_t valid;
+    uint8_t manages, agent_web;
+    uint32_t generic[2];         /* generic_server_role, [answered] */
+    struct side_view sv[2][2];   /* view_sides, [answered][side] */
+};
+
 /* Address order for the views. The table itself is const for readers; this cache is not. */
 struct itm_host_index {
     struct itm_host **sorted;
@@ -198,7 +214,8 @@ int itm_roles_init(struct itm_roles *r, uint32_t max_hosts)
     r->max_hosts = max_hosts;
     itm_hash_new_key(r->seed, r);
     r->index = itm_calloc(1, sizeof(*r->index));
-    return r->index ? ITM_OK : ITM_ERR_NOMEM;
+    r->facts = itm_calloc(PORT_MEMO, sizeof(*r->facts));
+    return r->index && r->facts ? ITM_OK : ITM_ERR_NOMEM;
 }
 
 void itm_roles_free(struct itm_roles *r)
@@ -214,6 +231,7 @@ void itm_roles_free(struct itm_roles *r)
     if (r->index)
         itm_free(r->index->sorted);
     itm_free(r->index);
+    itm_free(r->facts);
     memset(r, 0, sizeof(*r));
 }
 
@@ -232,6 +250,8 @@ void itm_roles_bind(struct itm_classifier *c)
     struct itm_roles *r = &c->roles;
 
     memset(r->case_port, 0, sizeof(r->case_port));
+    if (r->facts)
+        memset(r->facts, 0, PORT_MEMO * sizeof(*r->facts));
     for (size_t i = 0; i < NCASES; i++) {
         const struct itm_rule *rule = NULL;
         if (cases[i].rule && c->db)
@@ -385,18 +405,55 @@ static uint32_t generic_server_role(const struct itm_classifier *c,
     return roles;
 }
 
+static int agent_web_port(const struct itm_classifier *c, const struct itm_flow_rec *rec);
+static int manages(const struct itm_classifier *c, const struct itm_flow_rec *rec);
+
+static void facts_make(const struct itm_classifier *c, const struct itm_flow_rec *rec,
+                       struct itm_port_facts *pf)
+{
+    for (int a = 0; a < 2; a++) {
+        view_sides(c, rec, a, pf->sv[a]);
+        pf->generic[a] = generic_server_role(c, rec, a);
+    }
+    pf->manages = (uint8_t)manages(c, rec);
+    pf->agent_web = (uint8_t)agent_web_port(c, rec);
+    pf->port = rec->server_port;
+    pf->proto = rec->ipproto;
+}
+
+/* The facts of rec's server port: from the memo, or worked out into tmp (and the memo). */
+static const struct itm_port_facts *port_facts(const struct itm_classifier *c,
+                                               const struct itm_flow_rec *rec,
+                                               struct itm_port_facts *tmp)
+{
+    struct itm_port_facts *m;
+
+    if (rec->ipproto != 6 && rec->ipproto != 17) {
+        memset(tmp, 0, sizeof(*tmp));
+        return tmp;
+    }
+    m = &c->roles.facts[((unsigned)rec->server_port * 2u + (rec->ipproto == 17)) % PORT_MEMO];
+    if (!m->valid || m->port != rec->server_port || m->proto != rec->ipproto) {
+        facts_make(c, rec, m);
+        m->valid = 1;
+    }
+    return m;
+}
+
 void itm_roles_implied(const struct itm_classifier *c, const struct itm_flow_rec *rec,
                        int answered, struct itm_cls_implied *out)
 {
-    struct side_view sv[2];
+    struct itm_port_facts tmp;
+    const struct itm_port_facts *pf = port_facts(c, rec, &tmp);
+    const struct side_view *sv;
     uint32_t g;
 
     memset(out, 0, sizeof(*out));
     answered = answered || (rec->ipproto == 6 && tcp_answered(rec));
-    view_sides(c, rec, answered, sv);
+    sv = pf->sv[answered != 0];
     for (int s = 0; s < 2; s++)
         out->roles[s] = sv[s].implies;
-    g = generic_server_role(c, rec, answered);
+    g = pf->generic[answered != 0];
     if (!sv[SIDE_SERVER].first && (g & ITM_CLS_ITMS_SERVERS))
         out->roles[SIDE_SERVER] |= g;
 }
@@ -540,15 +597,16 @@ void itm_roles_observe(struct itm_classifier *c, const struct itm_flow_rec *rec)
     const struct itm_ip *ends[2] = {&rec->client, &rec->server};
     struct side_view sv[2];
     int answered = rec->ipproto == 6 ? tcp_answered(rec) : rec->pkts[ITM_DIR_TOCLIENT] > 0;
-    uint32_t g;
+    struct itm_port_facts tmp;
+    const struct itm_port_facts *pf;
 
     if (r->frozen)
         return;
-    view_sides(c, rec, answered, sv);
-    g = generic_server_role(c, rec, answered);
+    pf = port_facts(c, rec, &tmp);
+    memcpy(sv, pf->sv[answered], sizeof(sv));
     if (!sv[SIDE_SERVER].first)
-        sv[SIDE_SERVER].evidence |= g;
-    if (manages(c, rec))
+        sv[SIDE_SERVER].evidence |= pf->generic[answered];
+    if (pf->manages)
         sv[SIDE_CLIENT].sigs |= 1u << SG_MANAGES;
     if (pxe_dhcp(rec) && rec->server_port == 68) {
         sv[SIDE_CLIENT].evidence |= ITM_RB(DEPLOYMENT); /* an answer sent from port 67 */
@@ -571,7 +629,7 @@ void itm_roles_observe(struct itm_classifier *c, const struct itm_flow_rec *rec)
             continue;
         credit(c, h, &sv[s], s);
         if (s == SIDE_SERVER && rec->ipproto == 6 && answered &&
-            itm_cls_ip_is_host(&rec->client) && agent_web_port(c, rec))
+            itm_cls_ip_is_host(&rec->client) && pf->agent_web)
             add_peer(c, h, &rec->client);
         h->inferred = infer(c, h);
     }
