@@ -669,6 +669,41 @@ static void test_reload_keeps_learned_roles(void **state)
     fx_close(&f);
 }
 
+/* What a port says of roles is kept per port between flows; a reload that moves a rule must
+ * forget it. ns-cem moved from 4726 to 4999: a listener on 4999 is now the NS, one on
+ * 4726 no longer is. */
+static void test_reload_forgets_port_facts(void **state)
+{
+    struct fx f;
+    struct itm_sigdb *db2;
+    struct itm_site *s2;
+    struct itm_diag d = {itm_diag_stderr, NULL, 0};
+    static const char site2[] = "[move]\nns-cem ports = 4999\n";
+    int err;
+    (void)state;
+
+    fx_open(&f, NULL);
+    observe_tcp(&f, 1, "10.0.0.11", "10.0.0.20", 4726);
+    observe_tcp(&f, 2, "10.0.0.11", "10.0.0.21", 4999);
+    assert_true(roles(&f, "10.0.0.20") & RB(NS));
+    assert_int_equal(roles(&f, "10.0.0.21") & RB(NS), 0);
+    db2 = itm_sigdb_load_file(SIG, &d, &err);
+    assert_non_null(db2);
+    s2 = itm_site_load_mem("s2", site2, strlen(site2), &d, &err);
+    assert_non_null(s2);
+    assert_int_equal(itm_site_apply_moves(s2, db2, &d), 0);
+    itm_classifier_reload(f.c, db2, s2);
+    observe_tcp(&f, 3, "10.0.0.11", "10.0.0.30", 4726);
+    observe_tcp(&f, 4, "10.0.0.11", "10.0.0.31", 4999);
+    assert_int_equal(roles(&f, "10.0.0.30") & RB(NS), 0);
+    assert_true(roles(&f, "10.0.0.31") & RB(NS));
+    itm_classifier_free(f.c);
+    f.c = NULL;
+    itm_site_free(s2);
+    itm_sigdb_free(db2);
+    fx_close(&f);
+}
+
 /* Every allocation may fail: the classifier either is not made or keeps working, and
  * nothing leaks (the sanitizer build checks). */
 static void test_allocation_failures(void **state)
@@ -733,6 +768,7 @@ int main(void)
         cmocka_unit_test(test_host_table_full),
         cmocka_unit_test(test_expectations_full_and_expire),
         cmocka_unit_test(test_reload_keeps_learned_roles),
+        cmocka_unit_test(test_reload_forgets_port_facts),
         cmocka_unit_test(test_host_many_kinds_of_evidence),
         cmocka_unit_test(test_allocation_failures),
     };
