@@ -188,6 +188,7 @@ struct itm_cls_ctx {
     enum itm_classify_event ev;
     int dir;
     uint64_t now;
+    uint32_t cdecl, sdecl;       /* roles the site file declares for client and server */
     uint32_t croles, sroles;     /* effective roles of client and server */
     struct itm_label *lab;       /* the label being built */
     struct itm_cls_facts f;

@@ -63,13 +63,18 @@ const char *itm_cls_proto_word(uint8_t ipproto)
     }
 }
 
-uint32_t itm_cls_roles_of(const struct itm_classifier *c, const struct itm_ip *ip)
+/* Effective roles of an address the site declares the given roles for. */
+static uint32_t roles_beyond(const struct itm_classifier *c, const struct itm_ip *ip,
+                             uint32_t declared)
 {
-    uint32_t declared = itm_site_roles(c->site, ip);
-
     if (declared || !itm_site_policy(c->site)->infer_roles)
         return declared;
     return itm_roles_inferred(&c->roles, ip);
+}
+
+uint32_t itm_cls_roles_of(const struct itm_classifier *c, const struct itm_ip *ip)
+{
+    return roles_beyond(c, ip, itm_site_roles(c->site, ip));
 }
 
 void itm_cls_tickle_group(const struct itm_classifier *c, struct itm_ip *out)
@@ -835,8 +840,10 @@ uint32_t itm_classify(struct itm_classifier *c, const struct itm_flow_rec *rec,
     x.ev = ev;
     x.dir = dir;
     x.now = pkt ? pkt->ts_ns : rec->last_ns;
-    x.croles = itm_cls_roles_of(c, &rec->client);
-    x.sroles = itm_cls_roles_of(c, &rec->server);
+    x.cdecl = itm_site_roles(c->site, &rec->client);
+    x.sdecl = itm_site_roles(c->site, &rec->server);
+    x.croles = roles_beyond(c, &rec->client, x.cdecl);
+    x.sroles = roles_beyond(c, &rec->server, x.sdecl);
     x.lab = &lab;
     if (ev == ITM_CE_NEW)
         on_new(&x);

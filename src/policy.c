@@ -435,12 +435,10 @@ static uint32_t f_role_mismatch(struct itm_cls_ctx *x, char *why, size_t len)
 static uint32_t f_contradiction(struct itm_cls_ctx *x, char *why, size_t len)
 {
     const struct itm_ip *ends[2] = {&x->rec->client, &x->rec->server};
-    uint32_t declared[2];
+    const uint32_t declared[2] = {x->cdecl, x->sdecl};
     struct itm_cls_implied imp;
     char a[64], d[160], want[160];
 
-    declared[0] = itm_site_roles(x->c->site, ends[0]);
-    declared[1] = itm_site_roles(x->c->site, ends[1]);
     if (!declared[0] && !declared[1])
         return 0;
     itm_roles_implied(x->c, x->rec, x->f.answered, &imp);

@@ -569,9 +569,8 @@ static uint32_t infer(const struct itm_classifier *c, const struct itm_host *h)
 
 /* A count the host could not keep (out of memory) is counted with the dropped hosts. */
 static void credit(struct itm_classifier *c, struct itm_host *h, const struct side_view *s,
-                   int side)
+                   int side, uint32_t declared)
 {
-    uint32_t declared = itm_site_roles(c->site, &h->ip);
     int kept = 1;
 
     if (side == SIDE_CLIENT)
@@ -616,18 +615,19 @@ void itm_roles_observe(struct itm_classifier *c, const struct itm_flow_rec *rec)
     }
     for (int s = 0; s < 2; s++) {
         struct itm_host *h;
+        uint32_t declared;
         /* an address that only ever receives unanswered traffic (a scanned hole, a subnet
          * broadcast) is not worth a slot */
         if (!itm_cls_ip_is_host(ends[s]) ||
             (s == SIDE_SERVER && !answered && !sv[s].evidence))
             continue;
-        if (!sv[s].evidence && !itm_site_is_local(c->site, ends[s]) &&
-            !itm_site_roles(c->site, ends[s]))
+        declared = itm_site_roles(c->site, ends[s]);
+        if (!sv[s].evidence && !declared && !itm_site_is_local(c->site, ends[s]))
             continue;
         h = host_get(r, ends[s]);
         if (!h)
             continue;
-        credit(c, h, &sv[s], s);
+        credit(c, h, &sv[s], s, declared);
         if (s == SIDE_SERVER && rec->ipproto == 6 && answered &&
             itm_cls_ip_is_host(&rec->client) && pf->agent_web)
             add_peer(c, h, &rec->client);
