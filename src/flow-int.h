@@ -73,7 +73,8 @@ struct itm_flow {
     uint64_t id;
     uint64_t first_ns;
     /* the label, compact; expanded into struct itm_label for classification and outputs */
-    uint32_t flags, alerted, client_roles, server_roles;
+    uint32_t flags;    /* every flag raised is raised as an alert: also label.alerted */
+    uint32_t client_roles, server_roles;
     uint16_t rule;
     uint16_t alt[ITM_MAX_ALT];
     uint16_t vlan[ITM_MAX_VLAN];

@@ -628,7 +628,7 @@ void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec)
     l->nalt = f->nalt;
     memcpy(l->alt, f->alt, sizeof(l->alt));
     l->flags = f->flags;
-    l->alerted = f->alerted;
+    l->alerted = f->flags;
     l->client_roles = f->client_roles;
     l->server_roles = f->server_roles;
     if (f->cold) {
@@ -674,7 +674,6 @@ int itm_flow_set_label(struct itm_flow *f, const struct itm_label *l)
     f->nalt = l->nalt > ITM_MAX_ALT ? ITM_MAX_ALT : l->nalt;
     memcpy(f->alt, l->alt, sizeof(f->alt));
     f->flags = l->flags;
-    f->alerted = l->alerted;
     f->client_roles = l->client_roles;
     f->server_roles = l->server_roles;
     if (l->related_id == 0 && l->reason[0] == '\0' && insp_empty(&l->insp)) {
