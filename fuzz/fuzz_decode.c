@@ -1,8 +1,10 @@
 /* fuzz_decode.c: libFuzzer target for one frame (byte 0 picks the link type): the decoder's
- * promises about offsets, then the frame through a small engine (fragments, flows, classifier,
- * JSON output). It must never carry state from one input to the next. */
+ * promises about offsets, its fast path against its general decoders, then the frame through
+ * a small engine (fragments, flows, classifier, JSON output). It must never carry state from
+ * one input to the next. */
 #include <string.h>
 
+#include "decode-int.h" /* itm_decode_slow */
 #include "fuzz-util.h"
 #include "itmscope/decode.h"
 
@@ -66,9 +68,25 @@ static void check_pkt(const struct itm_pkt *p, int rc, uint32_t caplen)
     ITM_FUZZ_CHECK(p->payload_len <= caplen - p->payload_off);
 }
 
+/* itm_decode (the fast path when it takes the frame) must fill what the general decoders
+ * alone fill, field by field (the struct has padding). */
+#define SAME(field) ITM_FUZZ_CHECK(memcmp(&a->field, &b->field, sizeof(a->field)) == 0)
+static void check_same(const struct itm_pkt *a, const struct itm_pkt *b)
+{
+    SAME(ts_ns); SAME(frame); SAME(caplen); SAME(wirelen); SAME(linktype);
+    SAME(status); SAME(reason); SAME(nvlan); SAME(has_mac); SAME(vlan); SAME(ethertype);
+    SAME(mac_src); SAME(mac_dst); SAME(anomalies); SAME(ip_ver); SAME(proto); SAME(ttl);
+    SAME(is_frag); SAME(frag_more); SAME(frag_off); SAME(frag_id); SAME(src.family);
+    SAME(src.a); SAME(dst.family); SAME(dst.a); SAME(l3_off); SAME(ip_len); SAME(has_l4);
+    SAME(tcp_flags); SAME(icmp_type); SAME(icmp_code); SAME(sport); SAME(dport);
+    SAME(tcp_seq); SAME(tcp_ack); SAME(igmp_type); SAME(igmp_group.family);
+    SAME(igmp_group.a); SAME(l4_off); SAME(payload_off); SAME(payload_len);
+    SAME(payload_wire_len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct itm_pkt p;
+    struct itm_pkt p, slow;
     struct itm_engine *e = g_engine;
     const uint8_t *frame;
     uint32_t caplen;
@@ -82,6 +100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the wire length may exceed what was captured (snaplen), never be below it */
     rc = itm_decode(linktype, frame, caplen, caplen + (data[0] & 0x80 ? 1000u : 0u), 1, &p);
     check_pkt(&p, rc, caplen);
+    ITM_FUZZ_CHECK(itm_decode_slow(linktype, frame, caplen,
+                                   caplen + (data[0] & 0x80 ? 1000u : 0u), 1, &slow) == rc);
+    check_same(&p, &slow);
 
     itm_engine_packet(e, linktype, UINT64_C(1000000000), frame, caplen, caplen);
     /* the same frame again one second later: flow lookup, state update, second payload */

@@ -25,7 +25,6 @@ struct itm_capture {
      * record, so they are copied); flushed before pcap_dispatch's caller goes on. */
     struct itm_frame batch[ITM_ENGINE_BATCH];
     size_t nbatch, used;
-    int batching;        /* the engine wants batches (asked once per pcap_dispatch) */
     uint8_t arena[ITM_CAPTURE_ARENA];
 };
 
@@ -215,18 +214,34 @@ static void flush(struct itm_capture *c)
     c->used = 0;
 }
 
+/* The frame's time in nanoseconds (tv_usec holds nanoseconds when c->nano). */
+static uint64_t frame_ns(const struct itm_capture *c, const struct pcap_pkthdr *h)
+{
+    return (uint64_t)h->ts.tv_sec * 1000000000u +
+           (uint64_t)h->ts.tv_usec * (c->nano ? 1u : 1000u);
+}
+
+/* Few flows: each frame straight to the engine, uncopied. */
 static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
     struct itm_capture *c = (struct itm_capture *)user;
-    uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u +
-                  (uint64_t)h->ts.tv_usec * (c->nano ? 1u : 1000u);
+
+    c->frames++;
+    itm_engine_packet(c->e, c->linktype, frame_ns(c, h), bytes, h->caplen, h->len);
+}
+
+/* The engine wants batches: frames are copied into the arena until a batch is full. */
+static void on_frame_batch(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    struct itm_capture *c = (struct itm_capture *)user;
+    uint64_t ts = frame_ns(c, h);
     struct itm_frame *fr;
 
     c->frames++;
     if (c->nbatch == ITM_ENGINE_BATCH || h->caplen > sizeof(c->arena) - c->used)
         flush(c);
-    /* a jumbo frame, or few flows: straight through, uncopied */
-    if (h->caplen > sizeof(c->arena) || !c->batching) {
+    /* a jumbo frame: straight through, after the frames before it */
+    if (h->caplen > sizeof(c->arena)) {
         itm_engine_packet(c->e, c->linktype, ts, bytes, h->caplen, h->len);
         return;
     }
@@ -254,8 +269,9 @@ int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_at
         int n;
         if (stop && *stop)
             return ITM_CAP_STOPPED;
-        c->batching = itm_engine_wants_batches(e);
-        n = pcap_dispatch(c->p, 4096, on_frame, (u_char *)c);
+        /* asked once per pcap_dispatch: batches pay for their copy only with many flows */
+        n = pcap_dispatch(c->p, 4096, itm_engine_wants_batches(e) ? on_frame_batch : on_frame,
+                          (u_char *)c);
         flush(c);
         if (tick && tick(tick_ctx))
             return ITM_CAP_STOPPED;

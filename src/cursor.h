@@ -121,6 +121,18 @@ static inline struct itm_cur itm_cur_sub(struct itm_cur *c, size_t n, int *clamp
     return s;
 }
 
+/* Big-endian loads for code that has compared the remaining length with what it reads
+ * beforehand (the decoder's fast path checks each header once, then reads its fields). */
+static inline uint16_t itm_load_be16(const uint8_t *p)
+{
+    return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static inline uint32_t itm_load_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* Reads a big-endian value at offset off without a cursor; 0 when out of range. */
 static inline int itm_be16_at(const uint8_t *p, size_t len, size_t off, uint16_t *v)
 {

@@ -79,4 +79,14 @@ int itm_decode_l4(struct itm_pkt *pkt, struct itm_cur *c, uint32_t wire);
  * protocols): the payload is the whole rest of the datagram. Always returns ITM_DEC_OK. */
 int itm_decode_l4_opaque(struct itm_pkt *pkt, const struct itm_cur *c, uint32_t wire);
 
+/* The two halves of itm_decode(), apart for the tests that prove them equal. The fast path
+ * handles the common frames (Ethernet, IPv4 without options or IPv6 without extension
+ * headers, whole datagrams, TCP, UDP or ICMP) and returns -1, leaving out undefined, for
+ * any other; the slow path decodes every frame with the general decoders. Both return and
+ * fill exactly what itm_decode() would. */
+int itm_decode_fast(int linktype, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
+                    uint64_t ts_ns, struct itm_pkt *out);
+int itm_decode_slow(int linktype, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
+                    uint64_t ts_ns, struct itm_pkt *out);
+
 #endif

@@ -1,6 +1,7 @@
-/* decode-link.c: the decoder's entry point and its link layers (Ethernet, VLAN, LLC/SNAP,
- * Linux cooked, BSD loopback, raw IP, PPP, Cisco HDLC, PPPoE) up to the network header.
- * Pure: it must never allocate, keep state, touch flows, or read a byte past caplen. */
+/* decode-link.c: the decoder's entry point, its fast path for the common Ethernet frames,
+ * and its link layers (Ethernet, VLAN, LLC/SNAP, Linux cooked, BSD loopback, raw IP, PPP,
+ * Cisco HDLC, PPPoE) up to the network header. Pure: it must never allocate, keep state,
+ * touch flows, or read a byte past caplen. */
 #include <pcap/pcap.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -8,30 +9,35 @@
 
 #include "decode-int.h"
 
-/* Every field is defined whatever the outcome, because sinks may print any frame. The
- * network and transport fields are cleared as one block so that the later decoders only
- * write what they find, and absent values read as zero. */
+/* Every field is defined whatever the outcome, because sinks may print any frame: all but
+ * the frame's own facts are cleared at once (padding included), so that the decoders only
+ * write what they find and absent values read as zero. The fast path clears again what it
+ * wrote before it gave up. Cleared in pieces of at most 64 bytes: a single memset of this
+ * size compiles to a string instruction that costs more than the stores. */
+_Static_assert(offsetof(struct itm_pkt, status) < 64 && sizeof(struct itm_pkt) > 128 &&
+                   sizeof(struct itm_pkt) <= 192,
+               "pkt_clear clears struct itm_pkt in three pieces of at most 64 bytes");
+
+static void pkt_clear(struct itm_pkt *pkt)
+{
+    size_t from = offsetof(struct itm_pkt, status);
+
+    memset((unsigned char *)pkt + from, 0, 64 - from);
+    memset((unsigned char *)pkt + 64, 0, 64);
+    memset((unsigned char *)pkt + 128, 0, sizeof(*pkt) - 128);
+    pkt->status = ITM_DEC_OK;
+    pkt->reason = ITM_R_NONE;
+}
+
 static void pkt_init(struct itm_pkt *pkt, int linktype, const uint8_t *frame, uint32_t caplen,
                      uint32_t wirelen, uint64_t ts_ns)
 {
-    size_t l3 = offsetof(struct itm_pkt, ip_ver);
-
-    memset((unsigned char *)pkt + l3, 0, sizeof(*pkt) - l3);
     pkt->ts_ns = ts_ns;
     pkt->frame = frame;
     pkt->caplen = caplen;
     pkt->wirelen = wirelen;
     pkt->linktype = linktype;
-    pkt->status = ITM_DEC_OK;
-    pkt->reason = ITM_R_NONE;
-    pkt->nvlan = 0;
-    pkt->has_mac = 0;
-    pkt->vlan[0] = 0;
-    pkt->vlan[1] = 0;
-    pkt->ethertype = 0;
-    memset(pkt->mac_src, 0, sizeof(pkt->mac_src));
-    memset(pkt->mac_dst, 0, sizeof(pkt->mac_dst));
-    pkt->anomalies = 0;
+    pkt_clear(pkt);
 }
 
 static int dec_pppoe(struct itm_pkt *pkt, struct itm_cur *c);
@@ -308,13 +314,13 @@ static int dec_pppoe(struct itm_pkt *pkt, struct itm_cur *c)
     return dec_ppp_proto(pkt, &ppp, len);
 }
 
-int itm_decode(int linktype, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
-               uint64_t ts_ns, struct itm_pkt *out)
+/* The general decoders, for every link type, over a summary that pkt_init or pkt_clear
+ * has just prepared. */
+static int decode_general(struct itm_pkt *out)
 {
-    struct itm_cur c = itm_cur_make(frame, caplen);
+    struct itm_cur c = itm_cur_make(out->frame, out->caplen);
 
-    pkt_init(out, linktype, frame, caplen, wirelen, ts_ns);
-    switch (linktype) {
+    switch (out->linktype) {
     case ITM_DLT_EN10MB:
         return dec_ether(out, &c);
     case ITM_DLT_LINUX_SLL:
@@ -343,6 +349,232 @@ int itm_decode(int linktype, const uint8_t *frame, uint32_t caplen, uint32_t wir
     default:
         return itm_decode_stop(out, ITM_DEC_UNSUPPORTED, ITM_R_NONE);
     }
+}
+
+/* ---- the fast path ----
+ * Nearly every frame of a LAN capture is Ethernet, untagged or with a VLAN tag or two,
+ * carrying a whole IPv4 datagram without options or IPv6 without extension headers, and
+ * TCP, UDP or ICMP. The fast path decodes those with one length check per header and plain
+ * loads, where the decoders above check every field through a cursor. It gives up (-1) at
+ * the first thing it does not handle, odd or malformed alike; itm_decode then decodes the
+ * frame again from the start with the general decoders, so every error, reason and rare
+ * layout keeps a single implementation. What it fills must be exactly what they would fill:
+ * tests/unit/test_decode_fast.c compares the two field by field. */
+
+/* The fast path is inlined whole into both its entry points (itm_decode, itm_decode_fast):
+ * a call per frame, and the registers kept across it, cost about 10 instructions. */
+#if defined(__GNUC__)
+#define FAST_INLINE __attribute__((always_inline)) inline
+#else
+#define FAST_INLINE inline
+#endif
+
+/* Where the transport header of a datagram of the fast path lies: its offset in the frame,
+ * the bytes of the datagram captured from there on (padding excluded), and the bytes the
+ * IP header declares from there on. */
+struct fast_l4_span {
+    uint32_t off;
+    uint32_t wire;
+    size_t have;
+};
+
+/* RFC 791 section 3.1: version 4 with IHL 5 (no options), a total length that holds the
+ * header, and (section 3.2) MF clear with offset 0: a whole datagram. As in
+ * itm_decode_ipv4, bytes past the total length are link padding, fewer mean the snaplen
+ * cut the datagram. off is the header's offset in the frame (at most caplen). */
+static FAST_INLINE int fast_ipv4(struct itm_pkt *pkt, uint32_t off, struct fast_l4_span *l4)
+{
+    const uint8_t *h = pkt->frame + off;
+    size_t cap = pkt->caplen - off, have;
+    uint16_t tot;
+
+    if (cap < 20 || h[0] != 0x45)
+        return -1;
+    tot = itm_load_be16(h + 2);
+    if (tot < 20 || (itm_load_be16(h + 6) & 0x3fffu) != 0)
+        return -1;
+    pkt->l3_off = off;
+    pkt->frag_id = itm_load_be16(h + 4);
+    pkt->ttl = h[8];
+    pkt->proto = h[9];
+    pkt->src.family = 4;
+    memcpy(pkt->src.a, h + 12, 4);
+    pkt->dst.family = 4;
+    memcpy(pkt->dst.a, h + 16, 4);
+    pkt->ip_ver = 4;
+    pkt->ip_len = tot;
+    have = cap;
+    if (tot < cap) {
+        pkt->anomalies |= ITM_A_ETH_PADDING;
+        have = tot;
+    } else if (tot > cap) {
+        pkt->anomalies |= ITM_A_PAYLOAD_CUT;
+    }
+    l4->off = off + 20;
+    l4->have = have - 20;
+    l4->wire = (uint32_t)tot - 20;
+    return 0;
+}
+
+/* RFC 8200 section 3: the fixed header; fast_l4 turns down a next header that is not an
+ * upper-layer protocol it reads, extension headers (section 4) included. Padding and cuts
+ * as in itm_decode_ipv6. */
+static FAST_INLINE int fast_ipv6(struct itm_pkt *pkt, uint32_t off, struct fast_l4_span *l4)
+{
+    const uint8_t *h = pkt->frame + off;
+    size_t cap = pkt->caplen - off, have;
+    uint16_t plen;
+
+    if (cap < 40 || (h[0] >> 4) != 6)
+        return -1;
+    plen = itm_load_be16(h + 4);
+    pkt->l3_off = off;
+    pkt->proto = h[6];
+    pkt->ttl = h[7];
+    pkt->src.family = 6;
+    memcpy(pkt->src.a, h + 8, 16);
+    pkt->dst.family = 6;
+    memcpy(pkt->dst.a, h + 24, 16);
+    pkt->ip_ver = 6;
+    pkt->ip_len = 40u + plen;
+    have = cap - 40;
+    if (plen < have) {
+        pkt->anomalies |= ITM_A_ETH_PADDING;
+        have = plen;
+    } else if (plen > have) {
+        pkt->anomalies |= ITM_A_PAYLOAD_CUT;
+    }
+    l4->off = off + 40;
+    l4->have = have;
+    l4->wire = plen;
+    return 0;
+}
+
+/* The transport header, as dec_tcp, dec_udp and dec_icmp read it: RFC 9293 section 3.1
+ * (the data offset bounds the header), RFC 768 (the length counts the 8-byte header and
+ * bounds the payload; a datagram of the fast path is never a fragment), RFC 792 and RFC
+ * 4443 section 2.1 (8 bytes; the echo identifier stands in for both ports). */
+static FAST_INLINE int fast_l4(struct itm_pkt *pkt, const struct fast_l4_span *l4)
+{
+    const uint8_t *h = pkt->frame + l4->off;
+    size_t have = l4->have, hlen = 8;
+    uint32_t wire = l4->wire;
+
+    pkt->l4_off = l4->off;
+    switch (pkt->proto) {
+    case 6:
+        if (have < 20)
+            return -1;
+        hlen = (size_t)(h[12] >> 4) * 4;
+        if (hlen < 20 || have < hlen)
+            return -1;
+        pkt->sport = itm_load_be16(h);
+        pkt->dport = itm_load_be16(h + 2);
+        pkt->tcp_seq = itm_load_be32(h + 4);
+        pkt->tcp_ack = itm_load_be32(h + 8);
+        pkt->tcp_flags = h[13];
+        break;
+    case 17: {
+        uint16_t ulen;
+
+        if (have < 8)
+            return -1;
+        ulen = itm_load_be16(h + 4);
+        if (ulen < 8 || ulen > wire)
+            return -1;
+        wire = ulen;
+        if (have > ulen)
+            have = ulen;
+        pkt->sport = itm_load_be16(h);
+        pkt->dport = itm_load_be16(h + 2);
+        break;
+    }
+    case 1:
+    case 58: {
+        uint8_t echo_req = pkt->proto == 1 ? 8 : 128, echo_rep = pkt->proto == 1 ? 0 : 129;
+
+        if (have < 8)
+            return -1;
+        pkt->icmp_type = h[0];
+        pkt->icmp_code = h[1];
+        if (h[0] == echo_req || h[0] == echo_rep) {
+            pkt->sport = itm_load_be16(h + 4);
+            pkt->dport = pkt->sport;
+        }
+        break;
+    }
+    default:
+        return -1;
+    }
+    pkt->has_l4 = 1;
+    pkt->payload_off = l4->off + (uint32_t)hlen;
+    pkt->payload_len = (uint32_t)(have - hlen);
+    pkt->payload_wire_len = wire - (uint32_t)hlen;
+    return ITM_DEC_OK;
+}
+
+/* Ethernet as dec_ether and dec_vlans read it (IEEE 802.3 clause 3.2, 802.1Q clause 9.6),
+ * with at most the ITM_MAX_VLAN tags that the summary keeps, then IPv4 or IPv6 and the
+ * transport header. */
+static FAST_INLINE int fast_ether(struct itm_pkt *pkt)
+{
+    const uint8_t *f = pkt->frame;
+    struct fast_l4_span l4;
+    uint32_t off = 14;
+    uint16_t type;
+    int rc;
+
+    if (pkt->caplen < 14)
+        return -1;
+    memcpy(pkt->mac_dst, f, 6);
+    memcpy(pkt->mac_src, f + 6, 6);
+    pkt->has_mac = 1;
+    type = itm_load_be16(f + 12);
+    while (type != ITM_ETH_IPV4 && is_tpid(type)) {
+        if (pkt->nvlan == ITM_MAX_VLAN || pkt->caplen - off < 4)
+            return -1;
+        pkt->vlan[pkt->nvlan++] = itm_load_be16(f + off) & 0x0fffu;
+        type = itm_load_be16(f + off + 2);
+        off += 4;
+    }
+    pkt->ethertype = type;
+    if (type == ITM_ETH_IPV4)
+        rc = fast_ipv4(pkt, off, &l4);
+    else if (type == ITM_ETH_IPV6)
+        rc = fast_ipv6(pkt, off, &l4);
+    else
+        return -1;
+    if (rc < 0)
+        return -1;
+    return fast_l4(pkt, &l4);
+}
+
+int itm_decode_fast(int linktype, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
+                    uint64_t ts_ns, struct itm_pkt *out)
+{
+    if (linktype != ITM_DLT_EN10MB)
+        return -1;
+    pkt_init(out, linktype, frame, caplen, wirelen, ts_ns);
+    return fast_ether(out);
+}
+
+int itm_decode_slow(int linktype, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
+                    uint64_t ts_ns, struct itm_pkt *out)
+{
+    pkt_init(out, linktype, frame, caplen, wirelen, ts_ns);
+    return decode_general(out);
+}
+
+int itm_decode(int linktype, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
+               uint64_t ts_ns, struct itm_pkt *out)
+{
+    pkt_init(out, linktype, frame, caplen, wirelen, ts_ns);
+    if (linktype == ITM_DLT_EN10MB) {
+        if (fast_ether(out) == ITM_DEC_OK)
+            return ITM_DEC_OK;
+        pkt_clear(out); /* what the fast path wrote before it gave up */
+    }
+    return decode_general(out);
 }
 
 int itm_decode_linktype_supported(int linktype)

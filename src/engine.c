@@ -182,16 +182,22 @@ void itm_engine_end_pass(struct itm_engine *e)
     e->observe_only = 0;
 }
 
-static void count_link(struct itm_stats *st, int linktype)
+/* Counts n frames of one link type (callers count a batch at once). A capture has one link
+ * type, so it is nearly always in the first slot. */
+static void count_link(struct itm_stats *st, int linktype, uint64_t n)
 {
+    if (st->link_types[0] == linktype) {
+        st->link_packets[0] += n;
+        return;
+    }
     for (unsigned i = 0; i < 8; i++) {
         if (st->link_types[i] == linktype) {
-            st->link_packets[i]++;
+            st->link_packets[i] += n;
             return;
         }
         if (st->link_types[i] == -1) {
             st->link_types[i] = linktype;
-            st->link_packets[i] = 1;
+            st->link_packets[i] = n;
             return;
         }
     }
@@ -200,19 +206,20 @@ static void count_link(struct itm_stats *st, int linktype)
 static int count_decode(struct itm_stats *st, const struct itm_pkt *p)
 {
     st->by_status[p->status]++;
-    switch (p->status) {
-    case ITM_DEC_OK:
-        break;
-    case ITM_DEC_TRUNCATED:
-        st->truncated[p->reason]++;
-        return 0;
-    case ITM_DEC_INVALID:
-        st->invalid[p->reason]++;
-        return 0;
-    case ITM_DEC_NON_IP:
-        st->non_ip[p->reason]++;
-        return 0;
-    default:
+    if (p->status != ITM_DEC_OK) {
+        switch (p->status) {
+        case ITM_DEC_TRUNCATED:
+            st->truncated[p->reason]++;
+            break;
+        case ITM_DEC_INVALID:
+            st->invalid[p->reason]++;
+            break;
+        case ITM_DEC_NON_IP:
+            st->non_ip[p->reason]++;
+            break;
+        default:
+            break;
+        }
         return 0;
     }
     if (p->ip_ver == 4)
@@ -288,9 +295,10 @@ static void flow_events(struct itm_engine *e, struct itm_flow *f, const struct i
     }
 }
 
-/* One decoded packet, its flow lookup prepared when it has one (prep NULL otherwise). */
-static void packet_decoded(struct itm_engine *e, int linktype, const struct itm_frame *fr,
-                           struct itm_pkt *p, const struct itm_flow_prep *prep)
+/* One decoded packet, its flow lookup prepared when it has one (prep NULL otherwise). The
+ * caller has counted its link type. */
+static void packet_decoded(struct itm_engine *e, const struct itm_frame *fr, struct itm_pkt *p,
+                           const struct itm_flow_prep *prep)
 {
     struct itm_flow *f = NULL;
     uint32_t pend_pkts = 0;
@@ -299,16 +307,19 @@ static void packet_decoded(struct itm_engine *e, int linktype, const struct itm_
 
     e->st.packets++;
     e->st.bytes += fr->wirelen;
-    if (!e->st.first_ns || fr->ts_ns < e->st.first_ns)
-        e->st.first_ns = fr->ts_ns;
+    /* A set first_ns is never later than now_ns: a packet that moves the time forward can
+     * only set the first one, an earlier one may lower it. */
     if (fr->ts_ns > e->now_ns) {
+        if (!e->st.first_ns)
+            e->st.first_ns = fr->ts_ns;
         e->now_ns = fr->ts_ns;
         itm_flow_expire(e->flows, fr->ts_ns);
         /* no fragment seen in this pass: the fragment table is empty (a call per packet) */
         if (e->st.fragments)
             itm_frag_expire(e->frags, fr->ts_ns);
+    } else if (!e->st.first_ns || fr->ts_ns < e->st.first_ns) {
+        e->st.first_ns = fr->ts_ns;
     }
-    count_link(&e->st, linktype);
     if (count_decode(&e->st, p) &&
         (!p->is_frag || attribute_fragment(e, p, &pend_pkts, &pend_bytes, &pend_first))) {
         f = prep ? itm_flow_packet_prepared(e->flows, p, prep, &dir, &created)
@@ -340,6 +351,7 @@ void itm_engine_packets(struct itm_engine *e, int linktype, const struct itm_fra
 
     while (n > 0) {
         size_t m = n < ITM_ENGINE_BATCH ? n : ITM_ENGINE_BATCH;
+        count_link(&e->st, linktype, m);
         for (size_t i = 0; i < m; i++) {
             itm_decode(linktype, v[i].data, v[i].caplen, v[i].wirelen, v[i].ts_ns, &p[i]);
             /* a later fragment's ports come from its first fragment: not prepared */
@@ -352,7 +364,7 @@ void itm_engine_packets(struct itm_engine *e, int linktype, const struct itm_fra
                 if (ok[i])
                     itm_flow_prefetch(e->flows, &prep[i], depth);
         for (size_t i = 0; i < m; i++)
-            packet_decoded(e, linktype, &v[i], &p[i], ok[i] ? &prep[i] : NULL);
+            packet_decoded(e, &v[i], &p[i], ok[i] ? &prep[i] : NULL);
         v += m;
         n -= m;
     }
@@ -370,7 +382,8 @@ void itm_engine_packet(struct itm_engine *e, int linktype, uint64_t ts_ns, const
     struct itm_pkt p;
 
     itm_decode(linktype, frame, caplen, wirelen, ts_ns, &p);
-    packet_decoded(e, linktype, &fr, &p, NULL);
+    count_link(&e->st, linktype, 1);
+    packet_decoded(e, &fr, &p, NULL);
 }
 
 static void refresh_stats(struct itm_engine *e)

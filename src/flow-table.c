@@ -273,29 +273,27 @@ static int ip_cmp(const struct itm_pkt *p)
     return s1 < d1 ? -1 : s1 > d1;
 }
 
+/* The key is hashed and compared as 40 bytes: with no padding, writing every field defines
+ * them all, and make_key need not clear it first. */
+_Static_assert(sizeof(struct itm_flow_key) == 2 * 16 + 3 * sizeof(uint16_t) + 2,
+               "struct itm_flow_key has padding: make_key must clear it");
+
 /* Builds the canonical key; returns 1 when the packet's source is endpoint a. */
-static int make_key(const struct itm_flow_table *t, const struct itm_pkt *p,
-                    struct itm_flow_key *k)
+static inline int make_key(const struct itm_flow_table *t, const struct itm_pkt *p,
+                           struct itm_flow_key *k)
 {
     int c = ip_cmp(p);
     int src_is_a = c < 0 || (c == 0 && p->sport <= p->dport);
+    const struct itm_ip *a = src_is_a ? &p->src : &p->dst;
+    const struct itm_ip *b = src_is_a ? &p->dst : &p->src;
 
-    memset(k, 0, sizeof(*k));
-    if (src_is_a) {
-        memcpy(k->a, p->src.a, 16);
-        memcpy(k->b, p->dst.a, 16);
-        k->port_a = p->sport;
-        k->port_b = p->dport;
-    } else {
-        memcpy(k->a, p->dst.a, 16);
-        memcpy(k->b, p->src.a, 16);
-        k->port_a = p->dport;
-        k->port_b = p->sport;
-    }
+    memcpy(k->a, a->a, 16);
+    memcpy(k->b, b->a, 16);
+    k->port_a = src_is_a ? p->sport : p->dport;
+    k->port_b = src_is_a ? p->dport : p->sport;
+    k->vlan = t->cfg.vlan_in_key && p->nvlan ? p->vlan[0] : 0;
     k->proto = p->proto;
     k->family = p->ip_ver;
-    if (t->cfg.vlan_in_key && p->nvlan)
-        k->vlan = p->vlan[0];
     return src_is_a;
 }
 
@@ -403,6 +401,9 @@ static int tcp_update(struct itm_flow *f, const struct itm_pkt *p, int dir)
 {
     uint8_t fl = p->tcp_flags;
 
+    /* most segments of a connection: nothing below applies */
+    if (!(fl & (ITM_TCP_RST | ITM_TCP_SYN | ITM_TCP_FIN)) && f->tcp_state != ITM_TCPS_SYNACK)
+        return 0;
     if (fl & ITM_TCP_RST) {
         f->tcp_state = ITM_TCPS_RESET;
         return 1;
@@ -485,43 +486,84 @@ void itm_flow_prefetch(const struct itm_flow_table *t, const struct itm_flow_pre
     }
 }
 
+/* The flow of a key: HASH_FIND_BYHASHVALUE's walk of the bucket, comparing the flow's own
+ * key rather than through the handle's key pointer and length (every key has the same). */
+static struct itm_flow *flow_find(const struct itm_flow_table *t, const struct itm_flow_key *k,
+                                  unsigned hv)
+{
+    const UT_hash_table *tbl;
+    UT_hash_handle *hh;
+
+    if (!t->hash)
+        return NULL;
+    tbl = t->hash->hh.tbl;
+    for (hh = tbl->buckets[hv & (tbl->num_buckets - 1u)].hh_head; hh; hh = hh->hh_next) {
+        struct itm_flow *f = (struct itm_flow *)((char *)hh - offsetof(struct itm_flow, hh));
+
+        if (hh->hashv == hv && memcmp(&f->key, k, sizeof(*k)) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+/* A new SYN on a closed or reset connection is port reuse: a new flow. */
+static int is_reuse(const struct itm_flow *f, const struct itm_pkt *p)
+{
+    return p->proto == 6 && p->has_l4 &&
+           (p->tcp_flags & (ITM_TCP_SYN | ITM_TCP_ACK)) == ITM_TCP_SYN &&
+           (f->tcp_state == ITM_TCPS_CLOSED || f->tcp_state == ITM_TCPS_RESET ||
+            f->tcp_state == ITM_TCPS_FIN);
+}
+
+/* The rare half of a lookup, out of line so that the common one (a known flow) stays small:
+ * inlined, creation made every packet save and restore the registers it needs. Ends the
+ * flow whose port is reused (old, may be NULL) and creates the packet's. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static struct itm_flow *flow_renew(struct itm_flow_table *t, struct itm_flow *old,
+                                   const struct itm_pkt *p, const struct itm_flow_prep *pr)
+{
+    if (old)
+        end_flow(t, old, closed_reason(old));
+    return flow_create(t, p, &pr->k, pr->hv, pr->src_is_a);
+}
+
+/* Finds or creates the flow of a prepared packet and accounts the packet: the body of both
+ * itm_flow_packet and itm_flow_packet_prepared. */
+static inline struct itm_flow *flow_packet(struct itm_flow_table *t, const struct itm_pkt *p,
+                                           const struct itm_flow_prep *pr, int *dir,
+                                           int *created)
+{
+    struct itm_flow *f = flow_find(t, &pr->k, (unsigned)pr->hv);
+
+    *created = 0;
+    if (!f || is_reuse(f, p)) {
+        f = flow_renew(t, f, p, pr);
+        if (!f)
+            return NULL;
+        *created = 1;
+    }
+    *dir = (pr->src_is_a == !!(f->bits & ITM_FB_CLIENT_IS_A)) ? ITM_DIR_TOSERVER
+                                                              : ITM_DIR_TOCLIENT;
+    account(t, f, p, *dir);
+    return f;
+}
+
 struct itm_flow *itm_flow_packet(struct itm_flow_table *t, const struct itm_pkt *p, int *dir,
                                  int *created)
 {
     struct itm_flow_prep pr;
 
     prep_key(t, p, &pr);
-    return itm_flow_packet_prepared(t, p, &pr, dir, created);
+    return flow_packet(t, p, &pr, dir, created);
 }
 
 struct itm_flow *itm_flow_packet_prepared(struct itm_flow_table *t, const struct itm_pkt *p,
                                           const struct itm_flow_prep *pr, int *dir,
                                           int *created)
 {
-    const struct itm_flow_key *k = &pr->k;
-    struct itm_flow *f = NULL;
-    int src_is_a = pr->src_is_a;
-    uint64_t hv = pr->hv;
-
-    *created = 0;
-    HASH_FIND_BYHASHVALUE(hh, t->hash, k, sizeof(*k), (unsigned)hv, f);
-    /* A new SYN on a closed or reset connection is port reuse: a new flow. */
-    if (f && p->proto == 6 && p->has_l4 && (p->tcp_flags & (ITM_TCP_SYN | ITM_TCP_ACK)) ==
-                                               ITM_TCP_SYN &&
-        (f->tcp_state == ITM_TCPS_CLOSED || f->tcp_state == ITM_TCPS_RESET ||
-         f->tcp_state == ITM_TCPS_FIN)) {
-        end_flow(t, f, closed_reason(f));
-        f = NULL;
-    }
-    if (!f) {
-        f = flow_create(t, p, k, hv, src_is_a);
-        if (!f)
-            return NULL;
-        *created = 1;
-    }
-    *dir = (src_is_a == !!(f->bits & ITM_FB_CLIENT_IS_A)) ? ITM_DIR_TOSERVER : ITM_DIR_TOCLIENT;
-    account(t, f, p, *dir);
-    return f;
+    return flow_packet(t, p, pr, dir, created);
 }
 
 void itm_flow_credit(struct itm_flow *f, int dir, uint32_t pkts,

@@ -1,6 +1,7 @@
 /* decode-fixtures.h: helpers of the decoder tests: a frame builder that records where each
  * header ends and how the whole frame should decode, the headers both test files put in front,
- * and sweep(), which decodes every truncation of a frame from an exact-size heap buffer. */
+ * and sweep(), which decodes every truncation of a frame from an exact-size heap buffer (and
+ * checks there that the decoder's fast path fills what its general decoders fill). */
 #ifndef ITMSCOPE_DECODE_FIXTURES_H
 #define ITMSCOPE_DECODE_FIXTURES_H
 
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode-int.h" /* itm_decode_fast, itm_decode_slow */
 #include "itmscope/decode.h"
 
 #define MAXF 2048
@@ -227,12 +229,14 @@ static const char *pkt_diff(const struct itm_pkt *a, const struct itm_pkt *b)
 }
 
 /* Decodes a heap copy of exactly len bytes, twice over differently poisoned structs: any
- * field the decoder leaves undefined shows up as a difference. */
+ * field the decoder leaves undefined shows up as a difference. The general decoders alone
+ * (itm_decode_slow) and the fast path, when it takes the frame, must fill the same. */
 static void decode_copy(const struct frame *f, size_t len, struct itm_pkt *out)
 {
     uint8_t *buf = malloc(len);
-    struct itm_pkt other;
+    struct itm_pkt other, slow;
     const char *d;
+    int rc;
 
     if (len > 0) {
         assert_non_null(buf);
@@ -240,7 +244,18 @@ static void decode_copy(const struct frame *f, size_t len, struct itm_pkt *out)
     }
     memset(out, 0xa5, sizeof(*out));
     memset(&other, 0x5a, sizeof(other));
-    itm_decode(f->dlt, buf, (uint32_t)len, (uint32_t)f->n, 42, out);
+    memset(&slow, 0x3c, sizeof(slow));
+    rc = itm_decode(f->dlt, buf, (uint32_t)len, (uint32_t)f->n, 42, out);
+    assert_int_equal(itm_decode_slow(f->dlt, buf, (uint32_t)len, (uint32_t)f->n, 42, &slow), rc);
+    d = pkt_diff(out, &slow);
+    if (d)
+        fail_msg("len %zu: field %s differs between itm_decode and the slow path", len, d);
+    if (itm_decode_fast(f->dlt, buf, (uint32_t)len, (uint32_t)f->n, 42, &other) >= 0) {
+        d = pkt_diff(&other, &slow);
+        if (d)
+            fail_msg("len %zu: field %s differs between the fast and the slow path", len, d);
+    }
+    memset(&other, 0x5a, sizeof(other));
     itm_decode(f->dlt, buf, (uint32_t)len, (uint32_t)f->n, 42, &other);
     free(buf);
     d = pkt_diff(out, &other);
