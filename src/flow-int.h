@@ -49,37 +49,37 @@ struct itm_flow_cold {
 #define ITM_FB_PAYLOAD1 0x04u    /* payload seen toward the client */
 #define ITM_FB_FIN0 0x10u        /* FIN from the client */
 #define ITM_FB_FIN1 0x20u        /* FIN from the server */
+#define ITM_FB_NVLAN_SHIFT 6     /* the top two bits: VLAN tags kept (0 to ITM_MAX_VLAN) */
 
-/* A flow: 224 bytes on 64-bit targets. What a packet reads or writes is packed at the front
- * in the order it is touched: the hashv/hh_next/key fields of the uthash handle that a
- * lookup walks, the last-seen time, the key it compares, counters, state and expiry links.
- * That span (bytes 32 to 168) covers three cache lines wherever the flow sits in its slab.
- * The label and the rest are read only when the flow is labelled or ends. */
+/* A flow: 208 bytes on 64-bit targets. What a packet reads or writes is packed at the front
+ * in the order it is touched: the hashv/hh_next fields of the uthash handle that a lookup
+ * walks, the last-seen time, the key it compares, counters, state and expiry links. The
+ * label and the rest are read only when the flow is labelled or ends. Nothing here can be
+ * derived from the rest: the expiry class follows from the protocol and the TCP state, the
+ * number of alternatives from the unused slots (ITM_NO_RULE), and expiry links are 32-bit
+ * references into the table's slabs (flow-table.c) rather than pointers. */
 struct itm_flow {
     UT_hash_handle hh;
     uint64_t last_ns;
     struct itm_flow_key key;
     uint32_t pkts[2];
-    struct itm_flow *lru_prev, *lru_next;
-    uint8_t bits;      /* ITM_FB_* */
+    uint8_t bits;      /* ITM_FB_*, and the VLAN tag count above them */
     uint8_t tcp_state; /* enum itm_tcp_state */
-    uint8_t lru;       /* enum itm_lru */
     uint8_t orient;    /* 0 SYN, 1 port, 2 first sender */
     uint8_t icmp_type, icmp_code;
-    uint8_t nvlan;
     uint8_t confidence;
+    uint16_t rule;
+    uint32_t lru_prev, lru_next; /* flow references, 0 for none; lru_next links the free list */
     uint64_t bytes[2], payload_bytes[2];
     /* per flow */
     uint64_t id;
     uint64_t first_ns;
+    struct itm_flow_cold *cold;
     /* the label, compact; expanded into struct itm_label for classification and outputs */
     uint32_t flags;    /* every flag raised is raised as an alert: also label.alerted */
     uint32_t client_roles, server_roles;
-    uint16_t rule;
-    uint16_t alt[ITM_MAX_ALT];
+    uint16_t alt[ITM_MAX_ALT]; /* ITM_NO_RULE after the last */
     uint16_t vlan[ITM_MAX_VLAN];
-    uint8_t nalt;
-    struct itm_flow_cold *cold;
 };
 
 typedef void (*itm_flow_end_fn)(void *ctx, struct itm_flow *f, enum itm_end_reason reason);

@@ -24,11 +24,22 @@
 struct itm_flow_slab {
     struct itm_flow_slab *next;
     size_t used; /* flows handed out in order so far */
+    uint32_t no; /* its place in the table's slab_v, from 1 */
     _Alignas(64) struct itm_flow flows[];
 };
 
 #define SLAB_BYTES ITM_HUGE_BLOCK
 #define SLAB_FLOWS ((SLAB_BYTES - offsetof(struct itm_flow_slab, flows)) / sizeof(struct itm_flow))
+
+/* A flow reference: its slab's number above its place in the slab, never 0 (slabs count
+ * from 1). Half a pointer, which the expiry links of a million flows feel; a slab is found
+ * from a flow's address, since slabs are blocks aligned on their size. */
+#define REF_POS_BITS 14u
+#define REF_POS_MASK ((1u << REF_POS_BITS) - 1u)
+#define REF_MAX_SLABS (UINT32_MAX >> REF_POS_BITS)
+_Static_assert(SLAB_FLOWS <= (1u << REF_POS_BITS), "a slab's flows must fit REF_POS_BITS");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct itm_flow) == 208,
+               "struct itm_flow grew: see flow-int.h and docs/performance.md");
 
 struct itm_lru_list {
     struct itm_flow *head, *tail;
@@ -42,6 +53,8 @@ struct itm_flow_table {
      * cannot expire anything costs one comparison instead of a look at every list. */
     uint64_t next_expiry;
     struct itm_flow_slab *slabs;
+    struct itm_flow_slab **slab_v;  /* by number; [0] unused */
+    uint32_t nslabs, slab_cap;
     struct itm_flow *free_list;     /* linked through lru_next */
     uint64_t next_id;
     itm_flow_end_fn end_fn;
@@ -53,6 +66,48 @@ struct itm_flow_table {
 uint64_t itm_flow_hash(const uint64_t seed[2], const void *data, size_t len)
 {
     return itm_fasthash(seed, data, len);
+}
+
+static inline struct itm_flow *flow_at(const struct itm_flow_table *t, uint32_t ref)
+{
+    return ref ? &t->slab_v[ref >> REF_POS_BITS]->flows[ref & REF_POS_MASK] : NULL;
+}
+
+static inline uint32_t ref_of(const struct itm_flow *f)
+{
+    const struct itm_flow_slab *s =
+        (const struct itm_flow_slab *)((uintptr_t)f & ~(uintptr_t)(SLAB_BYTES - 1u));
+
+    return s->no << REF_POS_BITS | (uint32_t)(f - s->flows);
+}
+
+/* The expiry class of a flow: TCP flows move to the closed class when a RST or the second
+ * FIN closes them, and their state stays closed from then on. */
+static enum itm_lru lru_class(uint8_t proto)
+{
+    switch (proto) {
+    case 6:
+        return ITM_LRU_TCP;
+    case 17:
+        return ITM_LRU_UDP;
+    case 1:
+    case 58:
+        return ITM_LRU_ICMP;
+    default:
+        return ITM_LRU_OTHER;
+    }
+}
+
+static int tcp_closed(const struct itm_flow *f)
+{
+    return f->tcp_state == ITM_TCPS_CLOSED || f->tcp_state == ITM_TCPS_RESET;
+}
+
+static enum itm_lru lru_of(const struct itm_flow *f)
+{
+    if (f->key.proto == 6 && tcp_closed(f))
+        return ITM_LRU_TCP_CLOSED;
+    return lru_class(f->key.proto);
 }
 
 struct itm_flow_table *itm_flow_table_new(const struct itm_flow_cfg *cfg, itm_flow_end_fn end_fn,
@@ -111,6 +166,7 @@ void itm_flow_table_free(struct itm_flow_table *t)
         next = s->next;
         itm_free_huge(s, SLAB_BYTES);
     }
+    itm_free(t->slab_v);
     itm_free(t);
 }
 
@@ -124,7 +180,7 @@ void itm_flow_table_reset(struct itm_flow_table *t)
     t->free_list = NULL;
     for (s = t->slabs; s; s = s->next)
         for (size_t i = 0; i < s->used; i++) {
-            s->flows[i].lru_next = t->free_list;
+            s->flows[i].lru_next = t->free_list ? ref_of(t->free_list) : 0;
             t->free_list = &s->flows[i];
         }
     t->next_id = 1;
@@ -140,34 +196,36 @@ static void lru_new_head(struct itm_flow_table *t, const struct itm_flow *f, enu
         t->next_expiry = at;
 }
 
-static void lru_unlink(struct itm_flow_table *t, struct itm_flow *f)
+/* Takes f out of its list, that of class cls. */
+static void lru_unlink(struct itm_flow_table *t, struct itm_flow *f, enum itm_lru cls)
 {
-    struct itm_lru_list *l = &t->lru[f->lru];
+    struct itm_lru_list *l = &t->lru[cls];
+    struct itm_flow *prev = flow_at(t, f->lru_prev), *next = flow_at(t, f->lru_next);
 
-    if (f->lru_prev) {
-        f->lru_prev->lru_next = f->lru_next;
+    if (prev) {
+        prev->lru_next = f->lru_next;
     } else {
-        l->head = f->lru_next;
-        if (l->head)
-            lru_new_head(t, l->head, (enum itm_lru)f->lru);
+        l->head = next;
+        if (next)
+            lru_new_head(t, next, cls);
     }
-    if (f->lru_next)
-        f->lru_next->lru_prev = f->lru_prev;
+    if (next)
+        next->lru_prev = f->lru_prev;
     else
-        l->tail = f->lru_prev;
-    f->lru_prev = f->lru_next = NULL;
+        l->tail = prev;
+    f->lru_prev = f->lru_next = 0;
 }
 
 static void lru_append(struct itm_flow_table *t, struct itm_flow *f, enum itm_lru cls)
 {
     struct itm_lru_list *l = &t->lru[cls];
 
-    f->lru = (uint8_t)cls;
-    f->lru_next = NULL;
-    f->lru_prev = l->tail;
+    f->lru_next = 0;
     if (l->tail) {
-        l->tail->lru_next = f;
+        f->lru_prev = ref_of(l->tail);
+        l->tail->lru_next = ref_of(f);
     } else {
+        f->lru_prev = 0;
         l->head = f;
         lru_new_head(t, f, cls);
     }
@@ -177,33 +235,37 @@ static void lru_append(struct itm_flow_table *t, struct itm_flow *f, enum itm_lr
 /* Most recently seen: to the tail of its list (unless it is there already). */
 static void lru_touch(struct itm_flow_table *t, struct itm_flow *f)
 {
-    struct itm_lru_list *l = &t->lru[f->lru];
-    struct itm_flow *next = f->lru_next;
+    enum itm_lru cls;
+    struct itm_lru_list *l;
+    struct itm_flow *next;
 
-    if (!next)
+    if (!f->lru_next)
         return;
+    cls = lru_of(f);
+    l = &t->lru[cls];
+    next = flow_at(t, f->lru_next);
     if (f->lru_prev) {
-        f->lru_prev->lru_next = next;
+        flow_at(t, f->lru_prev)->lru_next = f->lru_next;
     } else {
         l->head = next;
-        lru_new_head(t, next, (enum itm_lru)f->lru);
+        lru_new_head(t, next, cls);
     }
     next->lru_prev = f->lru_prev;
-    f->lru_prev = l->tail;
-    f->lru_next = NULL;
-    l->tail->lru_next = f;
+    f->lru_prev = ref_of(l->tail);
+    f->lru_next = 0;
+    l->tail->lru_next = ref_of(f);
     l->tail = f;
 }
 
 /* Ends a flow: the callback sees it whole, then it goes back to the free list. */
 static void end_flow(struct itm_flow_table *t, struct itm_flow *f, enum itm_end_reason reason)
 {
-    lru_unlink(t, f);
+    lru_unlink(t, f, lru_of(f));
     HASH_DELETE(hh, t->hash, f);
     if (t->end_fn)
         t->end_fn(t->ctx, f, reason);
     free_flow_parts(f);
-    f->lru_next = t->free_list;
+    f->lru_next = t->free_list ? ref_of(t->free_list) : 0;
     t->free_list = f;
     t->cnt.ended++;
     t->cnt.active--;
@@ -235,13 +297,27 @@ static struct itm_flow *flow_alloc(struct itm_flow_table *t)
     }
     if (t->free_list) {
         f = t->free_list;
-        t->free_list = f->lru_next;
+        t->free_list = flow_at(t, f->lru_next);
         return f;
     }
     if (!t->slabs || t->slabs->used == SLAB_FLOWS) {
-        struct itm_flow_slab *s = itm_alloc_huge(SLAB_BYTES);
+        struct itm_flow_slab *s;
+        if (t->nslabs + 1u >= t->slab_cap) {
+            uint32_t cap = t->slab_cap ? t->slab_cap * 2u : 16u;
+            struct itm_flow_slab **v;
+            if (cap > REF_MAX_SLABS + 1u)
+                return NULL;
+            v = itm_realloc(t->slab_v, cap * sizeof(*v));
+            if (!v)
+                return NULL;
+            t->slab_v = v;
+            t->slab_cap = cap;
+        }
+        s = itm_alloc_huge(SLAB_BYTES);
         if (!s)
             return NULL;
+        s->no = ++t->nslabs;
+        t->slab_v[s->no] = s;
         s->next = t->slabs;
         t->slabs = s;
     }
@@ -341,21 +417,6 @@ static int src_is_client(const struct itm_flow_table *t, const struct itm_pkt *p
     return 1;
 }
 
-static enum itm_lru lru_class(uint8_t proto)
-{
-    switch (proto) {
-    case 6:
-        return ITM_LRU_TCP;
-    case 17:
-        return ITM_LRU_UDP;
-    case 1:
-    case 58:
-        return ITM_LRU_ICMP;
-    default:
-        return ITM_LRU_OTHER;
-    }
-}
-
 static struct itm_flow *flow_create(struct itm_flow_table *t, const struct itm_pkt *p,
                                     const struct itm_flow_key *k, uint64_t hashv, int src_is_a)
 {
@@ -370,7 +431,7 @@ static struct itm_flow *flow_create(struct itm_flow_table *t, const struct itm_p
     f->key = *k;
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->hash, &f->key, sizeof(f->key), (unsigned)hashv, f);
     if (!f->hh.tbl) {
-        f->lru_next = t->free_list;
+        f->lru_next = t->free_list ? ref_of(t->free_list) : 0;
         t->free_list = f;
         t->cnt.nomem++;
         return NULL;
@@ -381,9 +442,12 @@ static struct itm_flow *flow_create(struct itm_flow_table *t, const struct itm_p
     f->id = t->next_id++;
     f->first_ns = f->last_ns = p->ts_ns;
     f->rule = ITM_NO_RULE;
+    for (int i = 0; i < ITM_MAX_ALT; i++)
+        f->alt[i] = ITM_NO_RULE;
     f->icmp_type = p->icmp_type;
     f->icmp_code = p->icmp_code;
-    f->nvlan = p->nvlan > ITM_MAX_VLAN ? ITM_MAX_VLAN : p->nvlan;
+    f->bits |= (uint8_t)((p->nvlan > ITM_MAX_VLAN ? ITM_MAX_VLAN : p->nvlan)
+                         << ITM_FB_NVLAN_SHIFT);
     memcpy(f->vlan, p->vlan, sizeof(f->vlan));
     if (p->proto == 6)
         f->tcp_state = (p->tcp_flags & ITM_TCP_SYN) ? ITM_TCPS_SYN : ITM_TCPS_MIDSTREAM;
@@ -438,8 +502,8 @@ static void account(struct itm_flow_table *t, struct itm_flow *f, const struct i
     f->payload_bytes[dir] += p->payload_wire_len;
     if (p->ts_ns > f->last_ns)
         f->last_ns = p->ts_ns;
-    if (p->proto == 6 && p->has_l4 && f->lru != ITM_LRU_TCP_CLOSED && tcp_update(f, p, dir)) {
-        lru_unlink(t, f);
+    if (p->proto == 6 && p->has_l4 && !tcp_closed(f) && tcp_update(f, p, dir)) {
+        lru_unlink(t, f, ITM_LRU_TCP);
         lru_append(t, f, ITM_LRU_TCP_CLOSED);
         return;
     }
@@ -606,7 +670,7 @@ void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason)
     while (t->hash) {
         struct itm_flow *f = t->hash;
         enum itm_end_reason r = reason;
-        if (f->lru == ITM_LRU_TCP_CLOSED)
+        if (lru_of(f) == ITM_LRU_TCP_CLOSED)
             r = closed_reason(f);
         end_flow(t, f, r);
     }
@@ -654,7 +718,7 @@ void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec)
     rec->ipproto = f->key.proto;
     rec->icmp_type = f->icmp_type;
     rec->icmp_code = f->icmp_code;
-    rec->nvlan = f->nvlan;
+    rec->nvlan = (uint8_t)(f->bits >> ITM_FB_NVLAN_SHIFT);
     memcpy(rec->vlan, f->vlan, sizeof(rec->vlan));
     rec->tcp_state = f->tcp_state;
     rec->orient = f->orient;
@@ -667,8 +731,9 @@ void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec)
     rec->last_ns = f->last_ns;
     l->rule = f->rule;
     l->confidence = f->confidence;
-    l->nalt = f->nalt;
     memcpy(l->alt, f->alt, sizeof(l->alt));
+    while (l->nalt < ITM_MAX_ALT && f->alt[l->nalt] != ITM_NO_RULE)
+        l->nalt++;
     l->flags = f->flags;
     l->alerted = f->flags;
     l->client_roles = f->client_roles;
@@ -713,8 +778,8 @@ int itm_flow_set_label(struct itm_flow *f, const struct itm_label *l)
 
     f->rule = l->rule;
     f->confidence = l->confidence;
-    f->nalt = l->nalt > ITM_MAX_ALT ? ITM_MAX_ALT : l->nalt;
-    memcpy(f->alt, l->alt, sizeof(f->alt));
+    for (unsigned i = 0; i < ITM_MAX_ALT; i++)
+        f->alt[i] = i < l->nalt ? l->alt[i] : ITM_NO_RULE;
     f->flags = l->flags;
     f->client_roles = l->client_roles;
     f->server_roles = l->server_roles;

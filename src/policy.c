@@ -50,6 +50,44 @@ struct itm_scan_src {
     uint64_t *slots;  /* fingerprint << 16 | count */
 };
 
+/* Sources come from slabs and go back to a free list (linked through hh.next once out of
+ * the table): up to --max-scan-sources of them come and go, and malloc's header would be a
+ * thirteenth of each. */
+#define SCAN_SRC_SLAB 1024u
+struct itm_scan_src_slab {
+    struct itm_scan_src_slab *next;
+    unsigned used;
+    struct itm_scan_src v[SCAN_SRC_SLAB];
+};
+
+static struct itm_scan_src *src_alloc(struct itm_scans *s)
+{
+    struct itm_scan_src *src = s->free_srcs;
+
+    if (src) {
+        s->free_srcs = src->hh.next;
+    } else {
+        if (!s->src_slabs || s->src_slabs->used == SCAN_SRC_SLAB) {
+            struct itm_scan_src_slab *sl = itm_malloc(sizeof(*sl));
+            if (!sl)
+                return NULL;
+            sl->next = s->src_slabs;
+            sl->used = 0;
+            s->src_slabs = sl;
+        }
+        src = &s->src_slabs->v[s->src_slabs->used++];
+    }
+    memset(src, 0, sizeof(*src));
+    return src;
+}
+
+/* src is out of the table, its slots freed. */
+static void src_release(struct itm_scans *s, struct itm_scan_src *src)
+{
+    src->hh.next = s->free_srcs;
+    s->free_srcs = src;
+}
+
 void itm_scan_init(struct itm_scans *s, uint32_t max_sources)
 {
     memset(s, 0, sizeof(*s));
@@ -73,7 +111,7 @@ static void src_drop(struct itm_scans *s, struct itm_scan_src *src)
     s->nents -= src->nents;
     HASH_DELETE(hh, s->srcs, src);
     itm_free(src->slots);
-    itm_free(src);
+    src_release(s, src);
 }
 
 void itm_scan_clear(struct itm_scans *s)
@@ -82,6 +120,12 @@ void itm_scan_clear(struct itm_scans *s)
 
     HASH_ITER(hh, s->srcs, src, tmp) src_drop(s, src);
     s->nents = 0;
+    s->free_srcs = NULL;
+    while (s->src_slabs) {
+        struct itm_scan_src_slab *next = s->src_slabs->next;
+        itm_free(s->src_slabs);
+        s->src_slabs = next;
+    }
 }
 
 static int src_add(struct itm_scans *s, struct itm_scan_src *src)
@@ -118,7 +162,7 @@ static struct itm_scan_src *src_get(struct itm_scans *s, const struct itm_ip *ip
         }
         src_drop(s, s->srcs);
     }
-    src = itm_calloc(1, sizeof(*src));
+    src = src_alloc(s);
     if (!src) {
         s->dropped++;
         return NULL;
@@ -126,7 +170,7 @@ static struct itm_scan_src *src_get(struct itm_scans *s, const struct itm_ip *ip
     src->ip = k;
     src->start = now;
     if (!src_add(s, src)) {
-        itm_free(src);
+        src_release(s, src);
         s->dropped++;
         return NULL;
     }
@@ -143,7 +187,7 @@ static struct itm_scan_src *src_restart(struct itm_scans *s, struct itm_scan_src
     HASH_DELETE(hh, s->srcs, src);
     if (!src_add(s, src)) {
         itm_free(src->slots);
-        itm_free(src);
+        src_release(s, src);
         s->dropped++;
         return NULL;
     }

@@ -115,10 +115,11 @@ static const struct sig_case cases[] = {
 /* A host's counts of evidence per role and of each signal, by id: roles first, then the
  * signals. Most hosts only ever show two or three (an agent: its listener signal and the
  * agent role), so they are kept as a few packed (id, count) pairs; a host that shows more,
- * or counts past 2^24, moves to a full array. 160 bytes a host instead of 288. */
+ * or counts past 2^24, moves to a full array (with its web peers, in the rarely made
+ * extension). Hosts come from slabs: 136 bytes a host instead of 288 from malloc. */
 #define TALLY_SIG(g) (ITM_ROLE_COUNT + (g))
 #define TALLY_IDS (ITM_ROLE_COUNT + SG_COUNT)
-#define TALLY_INLINE 6u
+#define TALLY_INLINE 4u
 #define TALLY_MAX 0xffffffu
 
 /* The handle first, the key right after it: a lookup that walks a chain reads each entry's
@@ -135,14 +136,37 @@ struct itm_host {
     uint32_t sigs;        /* 1 << SG_* of the signals seen */
     uint32_t tally[TALLY_INLINE]; /* id << 24 | count, until all is made */
     uint64_t flows_client, flows_server;
-    struct itm_ip *peers; /* distinct clients of its agent web ports, ITM_CLS_WEB_PEERS */
-    uint32_t *all;        /* every count by id, once tally[] is outgrown */
+    struct itm_host_ext *ext; /* what few hosts need, made on first need */
 };
+
+/* The rare parts of a host: the clients of its agent web ports (the NS test), and every
+ * count by id once tally[] is outgrown. */
+struct itm_host_ext {
+    struct itm_ip peers[ITM_CLS_WEB_PEERS]; /* distinct clients, npeers of them */
+    uint8_t has_all;
+    uint32_t all[TALLY_IDS];
+};
+
+/* Hosts come from slabs of HOST_SLAB, never freed one by one: the table only grows (up to
+ * --max-hosts), and malloc's header would be a twentieth of each. */
+#define HOST_SLAB 1024u
+struct itm_host_slab {
+    struct itm_host_slab *next;
+    unsigned used;
+    struct itm_host h[HOST_SLAB];
+};
+
+static struct itm_host_ext *host_ext(struct itm_host *h)
+{
+    if (!h->ext)
+        h->ext = itm_calloc(1, sizeof(*h->ext));
+    return h->ext;
+}
 
 static uint32_t tally_get(const struct itm_host *h, unsigned id)
 {
-    if (h->all)
-        return h->all[id];
+    if (h->ext && h->ext->has_all)
+        return h->ext->all[id];
     for (unsigned i = 0; i < h->ntally; i++)
         if (h->tally[i] >> 24 == id)
             return h->tally[i] & TALLY_MAX;
@@ -152,7 +176,9 @@ static uint32_t tally_get(const struct itm_host *h, unsigned id)
 /* Counts one more of id. 0 when the full array was needed and could not be made. */
 static int tally_add(struct itm_host *h, unsigned id)
 {
-    if (!h->all) {
+    struct itm_host_ext *x = h->ext;
+
+    if (!x || !x->has_all) {
         unsigned i = 0;
 
         for (; i < h->ntally && h->tally[i] >> 24 != id; i++)
@@ -165,13 +191,14 @@ static int tally_add(struct itm_host *h, unsigned id)
             h->tally[h->ntally++] = (uint32_t)id << 24 | 1u;
             return 1;
         }
-        h->all = itm_calloc(TALLY_IDS, sizeof(*h->all));
-        if (!h->all)
+        x = host_ext(h);
+        if (!x)
             return 0;
         for (i = 0; i < h->ntally; i++)
-            h->all[h->tally[i] >> 24] = h->tally[i] & TALLY_MAX;
+            x->all[h->tally[i] >> 24] = h->tally[i] & TALLY_MAX;
+        x->has_all = 1;
     }
-    h->all[id]++;
+    x->all[id]++;
     return 1;
 }
 
@@ -224,9 +251,12 @@ void itm_roles_free(struct itm_roles *r)
 
     HASH_ITER(hh, r->hosts, h, tmp) {
         HASH_DELETE(hh, r->hosts, h);
-        itm_free(h->peers);
-        itm_free(h->all);
-        itm_free(h);
+        itm_free(h->ext);
+    }
+    while (r->slabs) {
+        struct itm_host_slab *next = r->slabs->next;
+        itm_free(r->slabs);
+        r->slabs = next;
     }
     if (r->index)
         itm_free(r->index->sorted);
@@ -294,16 +324,23 @@ static struct itm_host *host_get(struct itm_roles *r, const struct itm_ip *ip)
         r->dropped++;
         return NULL;
     }
-    h = itm_calloc(1, sizeof(*h));
-    if (!h) {
-        r->dropped++;
-        return NULL;
+    if (!r->slabs || r->slabs->used == HOST_SLAB) {
+        struct itm_host_slab *sl = itm_malloc(sizeof(*sl));
+        if (!sl) {
+            r->dropped++;
+            return NULL;
+        }
+        sl->next = r->slabs;
+        sl->used = 0;
+        r->slabs = sl;
     }
+    h = &r->slabs->h[r->slabs->used++];
+    memset(h, 0, sizeof(*h));
     itm_cls_ip_norm(&h->ip, ip);
     hv = itm_cls_hash(r->seed, &h->ip, sizeof(h->ip));
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, r->hosts, &h->ip, sizeof(h->ip), hv, h);
     if (!h->hh.tbl) {
-        itm_free(h);
+        r->slabs->used--; /* the last one handed out: back it goes */
         r->dropped++;
         return NULL;
     }
@@ -470,7 +507,7 @@ static unsigned web_agents(const struct itm_classifier *c, const struct itm_host
     if (h->peers_done)
         return ITM_INFER_NS_AGENTS;
     for (unsigned i = 0; i < h->npeers && n < ITM_INFER_NS_AGENTS; i++)
-        n += (unsigned)peer_is_agent(c, &h->peers[i]);
+        n += (unsigned)peer_is_agent(c, &h->ext->peers[i]);
     return n;
 }
 
@@ -514,6 +551,7 @@ static int manages(const struct itm_classifier *c, const struct itm_flow_rec *re
 static void add_peer(const struct itm_classifier *c, struct itm_host *h, const struct itm_ip *ip)
 {
     struct itm_ip k;
+    struct itm_ip *peers;
 
     if (h->peers_done)
         return;
@@ -523,23 +561,21 @@ static void add_peer(const struct itm_classifier *c, struct itm_host *h, const s
         return;
     }
     itm_cls_ip_norm(&k, ip);
+    if (!host_ext(h))
+        return;
+    peers = h->ext->peers;
     for (unsigned i = 0; i < h->npeers; i++)
-        if (itm_cls_ip_eq(&h->peers[i], &k))
+        if (itm_cls_ip_eq(&peers[i], &k))
             return;
-    if (!h->peers) {
-        h->peers = itm_calloc(ITM_CLS_WEB_PEERS, sizeof(*h->peers));
-        if (!h->peers)
-            return;
-    }
     if (h->npeers < ITM_CLS_WEB_PEERS) {
-        h->peers[h->npeers++] = k;
+        peers[h->npeers++] = k;
         return;
     }
     if (!peer_is_agent(c, &k))
         return;
     for (unsigned i = 0; i < h->npeers; i++)
-        if (!peer_is_agent(c, &h->peers[i])) {
-            h->peers[i] = k;
+        if (!peer_is_agent(c, &peers[i])) {
+            peers[i] = k;
             return;
         }
 }

@@ -341,7 +341,7 @@ static void test_infer_servers(void **state)
     fx_close(&f);
 }
 
-/* A host that shows more kinds of evidence than its record keeps inline (six) moves its
+/* A host that shows more kinds of evidence than its record keeps inline (four) moves its
  * counts to a full array halfway through: every count must survive the move and go on. */
 static void test_host_many_kinds_of_evidence(void **state)
 {
