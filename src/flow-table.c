@@ -43,6 +43,7 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct itm_flow) == 208,
 
 struct itm_lru_list {
     struct itm_flow *head, *tail;
+    uint32_t tail_ref;  /* ref_of(tail), 0 when empty: a touch needs both */
 };
 
 struct itm_flow_table {
@@ -103,10 +104,10 @@ static int tcp_closed(const struct itm_flow *f)
     return f->tcp_state == ITM_TCPS_CLOSED || f->tcp_state == ITM_TCPS_RESET;
 }
 
-static enum itm_lru lru_of(const struct itm_flow *f)
+static inline enum itm_lru lru_of(const struct itm_flow *f)
 {
-    if (f->key.proto == 6 && tcp_closed(f))
-        return ITM_LRU_TCP_CLOSED;
+    if (f->key.proto == 6)
+        return tcp_closed(f) ? ITM_LRU_TCP_CLOSED : ITM_LRU_TCP;
     return lru_class(f->key.proto);
 }
 
@@ -209,10 +210,12 @@ static void lru_unlink(struct itm_flow_table *t, struct itm_flow *f, enum itm_lr
         if (next)
             lru_new_head(t, next, cls);
     }
-    if (next)
+    if (next) {
         next->lru_prev = f->lru_prev;
-    else
+    } else {
         l->tail = prev;
+        l->tail_ref = f->lru_prev;
+    }
     f->lru_prev = f->lru_next = 0;
 }
 
@@ -220,41 +223,45 @@ static void lru_append(struct itm_flow_table *t, struct itm_flow *f, enum itm_lr
 {
     struct itm_lru_list *l = &t->lru[cls];
 
+    uint32_t me = ref_of(f);
+
     f->lru_next = 0;
+    f->lru_prev = l->tail_ref;
     if (l->tail) {
-        f->lru_prev = ref_of(l->tail);
-        l->tail->lru_next = ref_of(f);
+        l->tail->lru_next = me;
     } else {
-        f->lru_prev = 0;
         l->head = f;
         lru_new_head(t, f, cls);
     }
     l->tail = f;
+    l->tail_ref = me;
 }
 
 /* Most recently seen: to the tail of its list (unless it is there already). */
 static void lru_touch(struct itm_flow_table *t, struct itm_flow *f)
 {
+    uint32_t next_ref = f->lru_next, me;
     enum itm_lru cls;
     struct itm_lru_list *l;
     struct itm_flow *next;
 
-    if (!f->lru_next)
+    if (!next_ref)
         return;
     cls = lru_of(f);
     l = &t->lru[cls];
-    next = flow_at(t, f->lru_next);
+    next = flow_at(t, next_ref);
+    me = l->tail->lru_next = ref_of(f);
     if (f->lru_prev) {
-        flow_at(t, f->lru_prev)->lru_next = f->lru_next;
+        flow_at(t, f->lru_prev)->lru_next = next_ref;
     } else {
         l->head = next;
         lru_new_head(t, next, cls);
     }
     next->lru_prev = f->lru_prev;
-    f->lru_prev = ref_of(l->tail);
+    f->lru_prev = l->tail_ref;
     f->lru_next = 0;
-    l->tail->lru_next = ref_of(f);
     l->tail = f;
+    l->tail_ref = me;
 }
 
 /* Ends a flow: the callback sees it whole, then it goes back to the free list. */
