@@ -279,11 +279,16 @@ static void packet_outputs(struct itm_engine *e, const struct itm_pkt *p, struct
             e->out[i].ops->packet(e->out[i].o, &op);
 }
 
-static void flow_events(struct itm_engine *e, struct itm_flow *f, const struct itm_pkt *p,
-                        int dir, int created)
+/* The classifier events of a packet's flow: its first packet, its first reply, its first
+ * payload each way. Out of line (and its snapshot with it) for the few packets that have
+ * one; flow_events tells them apart inline. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void flow_events_run(struct itm_engine *e, struct itm_flow *f, const struct itm_pkt *p,
+                            int dir, int created, uint8_t pbit)
 {
     struct itm_flow_rec rec;
-    uint8_t pbit = dir == ITM_DIR_TOSERVER ? ITM_FB_PAYLOAD0 : ITM_FB_PAYLOAD1;
 
     if (created)
         classify(e, f, p, ITM_CE_NEW, dir, &rec);
@@ -293,6 +298,16 @@ static void flow_events(struct itm_engine *e, struct itm_flow *f, const struct i
         f->bits |= pbit;
         classify(e, f, p, ITM_CE_PAYLOAD, dir, &rec);
     }
+}
+
+static inline void flow_events(struct itm_engine *e, struct itm_flow *f, const struct itm_pkt *p,
+                               int dir, int created)
+{
+    uint8_t pbit = dir == ITM_DIR_TOSERVER ? ITM_FB_PAYLOAD0 : ITM_FB_PAYLOAD1;
+
+    if (created || (dir == ITM_DIR_TOCLIENT && f->pkts[1] == 1) ||
+        (p->payload_len > 0 && !(f->bits & pbit)))
+        flow_events_run(e, f, p, dir, created, pbit);
 }
 
 /* One decoded packet, its flow lookup prepared when it has one (prep NULL otherwise). The
