@@ -603,6 +603,22 @@ static uint32_t infer(const struct itm_classifier *c, const struct itm_host *h)
     return roles;
 }
 
+/* The index of the lowest set bit of m (m != 0). */
+static unsigned lowest_bit(uint32_t m)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctz(m);
+#else
+    unsigned i = 0;
+
+    while (!(m & 1u)) {
+        m >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
 /* A count the host could not keep (out of memory) is counted with the dropped hosts. */
 static void credit(struct itm_classifier *c, struct itm_host *h, const struct side_view *s,
                    int side, uint32_t declared)
@@ -613,12 +629,10 @@ static void credit(struct itm_classifier *c, struct itm_host *h, const struct si
         h->flows_client++;
     else
         h->flows_server++;
-    for (int r = 1; r < ITM_ROLE_COUNT; r++)
-        if (s->evidence & ITM_ROLE_BIT(r))
-            kept &= tally_add(h, (unsigned)r);
-    for (int g = 0; g < SG_COUNT; g++)
-        if (s->sigs & SGB(g))
-            kept &= tally_add(h, TALLY_SIG((unsigned)g));
+    for (uint32_t m = s->evidence & ~ITM_ROLE_BIT(ITM_ROLE_NONE); m; m &= m - 1u)
+        kept &= tally_add(h, lowest_bit(m));
+    for (uint32_t m = s->sigs; m; m &= m - 1u)
+        kept &= tally_add(h, TALLY_SIG(lowest_bit(m)));
     h->ev_roles |= s->evidence & ~ITM_ROLE_BIT(ITM_ROLE_NONE);
     h->sigs |= s->sigs;
     c->roles.dropped += !kept;
