@@ -823,15 +823,19 @@ uint32_t itm_classify(struct itm_classifier *c, const struct itm_flow_rec *rec,
                       const struct itm_pkt *pkt, enum itm_classify_event ev, int dir,
                       struct itm_label *label)
 {
-    struct itm_label lab;
+    struct itm_label own, *lab = &own;
     struct itm_cls_ctx x;
     uint32_t raised;
 
+    /* The engine's label is the flow's own (label aliases &rec->label): it is worked on in
+     * place rather than copied in and out, since nothing here reads rec->label. */
+    if (label == &rec->label)
+        lab = label;
     if (ev == ITM_CE_NEW) {
-        memset(&lab, 0, sizeof(lab));
-        lab.rule = ITM_NO_RULE;
-    } else {
-        lab = rec->label;
+        memset(lab, 0, sizeof(*lab));
+        lab->rule = ITM_NO_RULE;
+    } else if (lab != label) {
+        *lab = rec->label;
     }
     memset(&x, 0, sizeof(x));
     x.c = c;
@@ -844,7 +848,7 @@ uint32_t itm_classify(struct itm_classifier *c, const struct itm_flow_rec *rec,
     x.sdecl = itm_site_roles(c->site, &rec->server);
     x.croles = roles_beyond(c, &rec->client, x.cdecl);
     x.sroles = roles_beyond(c, &rec->server, x.sdecl);
-    x.lab = &lab;
+    x.lab = lab;
     if (ev == ITM_CE_NEW)
         on_new(&x);
     else if (ev == ITM_CE_PAYLOAD)
@@ -853,6 +857,7 @@ uint32_t itm_classify(struct itm_classifier *c, const struct itm_flow_rec *rec,
         relabel(&x);
     x.f.answered = answered(&x);
     raised = itm_policy_flags(&x);
-    *label = lab;
+    if (lab != label)
+        *label = *lab;
     return raised;
 }
