@@ -17,6 +17,8 @@
 /* DYNAMIC ("random" port) rules kept: the ITMS table has two; a fixed array lets a reload
  * swap databases without allocating, so it cannot fail halfway. */
 #define ITM_CLS_MAX_DYNAMIC 16u
+/* Source-port rules the label memo tells apart (the ITMS table has one). */
+#define ITM_CLS_MAX_SRCPORT 32u
 /* Distinct web clients remembered per host. The NS test needs ITM_INFER_NS_AGENTS agents
  * among them; a few extra slots absorb consoles and other non-agent clients. */
 #define ITM_CLS_WEB_PEERS 8u
@@ -162,6 +164,11 @@ struct itm_classifier {
     const struct itm_rule *dynamic[ITM_CLS_MAX_DYNAMIC]; /* matched by roles only */
     size_t ndynamic;
     struct itm_cand_memo *memo;  /* candidates by server port (classify.c), NULL until used */
+    /* labels by what they depend on (classify.c), NULL until used */
+    struct itm_label_memo *lmemo;
+    uint64_t lmemo_seed[2];
+    const struct itm_rule *srcport[ITM_CLS_MAX_SRCPORT]; /* the source-port rules */
+    size_t nsrcport;             /* more than ITM_CLS_MAX_SRCPORT: no label memo */
 };
 
 /* Effective roles: declared in the site file, else learned when the policy allows. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "classify-int.h"
+#include "fasthash.h"
 #include "itm-limits.h"
 #include "itmscope/inspect.h"
 
@@ -101,8 +102,15 @@ static void bind_db(struct itm_classifier *c)
     c->tickle_ulm = c->db ? itm_sigdb_find(c->db, "ulm-mtickle-udp") : NULL;
     c->tftp_data = NULL;
     c->ndynamic = 0;
+    c->nsrcport = 0;
     for (size_t i = 0; i < n; i++) {
         const struct itm_rule *r = itm_sigdb_rule(c->db, i);
+        /* one more than the memo can tell apart turns the memo off */
+        if ((r->flags & ITM_RF_SOURCE_PORT) && c->nsrcport <= ITM_CLS_MAX_SRCPORT) {
+            if (c->nsrcport < ITM_CLS_MAX_SRCPORT)
+                c->srcport[c->nsrcport] = r;
+            c->nsrcport++;
+        }
         if ((r->flags & ITM_RF_FOLLOWUP) && r->follows && tftp && !strcmp(r->follows, tftp->id) &&
             !c->tftp_data)
             c->tftp_data = r;
@@ -141,6 +149,7 @@ struct itm_classifier *itm_classifier_new(const struct itm_sigdb *db, const stru
     if (rc != ITM_OK)
         goto out;
     itm_exp_init(&c->exp, c->lim.max_expectations, c->lim.expect_timeout_s);
+    itm_hash_new_key(c->lmemo_seed, c);
     itm_scan_init(&c->scan, c->lim.max_scan_sources);
     bind_db(c);
 out:
@@ -162,6 +171,7 @@ void itm_classifier_free(struct itm_classifier *c)
     itm_scan_clear(&c->scan);
     itm_site_free(c->own_site);
     itm_free(c->memo);
+    itm_free(c->lmemo);
     itm_free(c);
 }
 
@@ -246,10 +256,32 @@ struct itm_cand_memo {
     struct cand v[ITM_CLS_MAX_CAND];
 };
 
+#define LABEL_MEMO 4096u
+
+struct label_key {
+    uint32_t croles, sroles;
+    uint32_t src_rules;           /* src_port_rules() */
+    uint16_t server_port;
+    uint8_t proto, local, may_rev;
+    uint8_t insp_id, insp_verdict, insp_subtype, insp_flags;
+    uint8_t pad[3];
+};
+
+struct itm_label_memo {
+    struct label_key k;
+    uint8_t valid, rev_used, confidence, nalt;
+    uint16_t client_port; /* when rev_used */
+    uint16_t rule;
+    uint16_t alt[ITM_MAX_ALT];
+    struct itm_cls_facts f;
+};
+
 static void memo_clear(struct itm_classifier *c)
 {
     if (c->memo)
         memset(c->memo, 0, CAND_MEMO * sizeof(*c->memo));
+    if (c->lmemo)
+        memset(c->lmemo, 0, LABEL_MEMO * sizeof(*c->lmemo));
 }
 
 static uint16_t srv_port(const struct itm_cls_ctx *x, int rev)
@@ -582,12 +614,110 @@ static void label_wrong_roles(struct itm_cls_ctx *x)
     x->f.rev = x->f.spec_rev;
 }
 
+/* ---- labels kept by what they depend on ---- */
+
+/* A label and the facts found with it depend on a few inputs only: the protocol, the server
+ * port, the roles of both ends, the payload check's outcome, whether the flow is local and
+ * whether it may be read the other way round. Flows of the same kind (agents polling the NS
+ * on 443, tickles on 52028) come by the thousand, and each of their five classifier events
+ * gathered and judged some thirty candidate rules again: the outcome is kept in a
+ * direct-mapped memo, emptied whenever the database changes (the facts point at its rules).
+ * Not kept, because more than those inputs matter there: a client port that some rule
+ * names as a source port, a request path (it picks between web rules), a multicast server
+ * (its group is compared), and anything but TCP and UDP. A label found by reading the flow
+ * the other way round also depends on the client port, which its entry then records. */
+/* The source-port rules that name the client's port, as bits of c->srcport: gathering
+ * depends on the client port only through them (and through reading the flow the other
+ * way round). */
+static uint32_t src_port_rules(const struct itm_classifier *c, const struct itm_flow_rec *rec)
+{
+    unsigned pbit = itm_proto_bit(rec->ipproto);
+    uint32_t m = 0;
+
+    for (size_t i = 0; i < c->nsrcport; i++) {
+        const struct itm_rule *r = c->srcport[i];
+        if (((r->protos | r->protos_extra) & pbit) && itm_cls_rule_has_port(r, rec->client_port))
+            m |= UINT32_C(1) << i;
+    }
+    return m;
+}
+
+/* The memo entry for x's inputs (its key in *k), or NULL when they do not decide the label
+ * alone. */
+static struct itm_label_memo *label_slot(const struct itm_cls_ctx *x, struct label_key *k)
+{
+    const struct itm_flow_rec *rec = x->rec;
+    const struct itm_inspect_result *in = &x->lab->insp;
+    uint64_t h;
+
+    if (x->c->nsrcport > ITM_CLS_MAX_SRCPORT || (rec->ipproto != 6 && rec->ipproto != 17) ||
+        itm_ip_is_multicast(&rec->server) ||
+        (in->id == ITM_INSPECT_HTTP && in->subtype == ITM_HTTP_REQUEST))
+        return NULL;
+    if (!x->c->lmemo) {
+        x->c->lmemo = itm_calloc(LABEL_MEMO, sizeof(*x->c->lmemo));
+        if (!x->c->lmemo)
+            return NULL;
+    }
+    memset(k, 0, sizeof(*k));
+    k->src_rules = src_port_rules(x->c, rec);
+    k->croles = x->croles;
+    k->sroles = x->sroles;
+    k->server_port = rec->server_port;
+    k->proto = rec->ipproto;
+    k->local = (uint8_t)(itm_cls_ip_eq(&rec->client, &rec->server) ||
+                         (ip_is_loopback(&rec->client) && ip_is_loopback(&rec->server)));
+    k->may_rev = (uint8_t)may_reverse(rec);
+    k->insp_id = in->id;
+    k->insp_verdict = in->verdict;
+    k->insp_subtype = in->subtype;
+    k->insp_flags = in->flags;
+    h = itm_fasthash(x->c->lmemo_seed, k, sizeof(*k));
+    return &x->c->lmemo[(h ^ (h >> 32)) & (LABEL_MEMO - 1u)];
+}
+
+static int label_recall(struct itm_cls_ctx *x, const struct itm_label_memo *m,
+                        const struct label_key *k)
+{
+    struct itm_label *l = x->lab;
+
+    if (!m->valid || memcmp(&m->k, k, sizeof(*k)) != 0 ||
+        (m->rev_used && m->client_port != x->rec->client_port))
+        return 0;
+    l->rule = m->rule;
+    l->confidence = m->confidence;
+    l->nalt = m->nalt;
+    memcpy(l->alt, m->alt, m->nalt * sizeof(l->alt[0]));
+    x->f = m->f;
+    return 1;
+}
+
+static void label_keep(const struct itm_cls_ctx *x, struct itm_label_memo *m,
+                       const struct label_key *k, int rev_used)
+{
+    const struct itm_label *l = x->lab;
+
+    m->k = *k;
+    m->valid = 1;
+    m->rev_used = (uint8_t)rev_used;
+    m->client_port = x->rec->client_port;
+    m->rule = l->rule;
+    m->confidence = l->confidence;
+    m->nalt = l->nalt > ITM_MAX_ALT ? ITM_MAX_ALT : l->nalt;
+    memcpy(m->alt, l->alt, m->nalt * sizeof(m->alt[0]));
+    m->f = x->f;
+}
+
+static void relabel_work(struct itm_cls_ctx *x, int *rev_used);
+
+/* x->f is all zero here: each event starts afresh, and on_payload clears it between its
+ * two calls. */
 static void relabel(struct itm_cls_ctx *x)
 {
     struct itm_label *l = x->lab;
-    struct cand_set s;
-    const struct itm_rule *p;
-    int best;
+    struct label_key k;
+    struct itm_label_memo *m;
+    int rev_used = 0;
 
     l->client_roles = x->croles;
     l->server_roles = x->sroles;
@@ -596,6 +726,21 @@ static void relabel(struct itm_cls_ctx *x)
         x->f.rule = rule_at(x->c, l->rule);
         return;
     }
+    m = label_slot(x, &k);
+    if (m && label_recall(x, m, &k))
+        return;
+    relabel_work(x, &rev_used);
+    if (m)
+        label_keep(x, m, &k, rev_used);
+}
+
+static void relabel_work(struct itm_cls_ctx *x, int *rev_used)
+{
+    struct itm_label *l = x->lab;
+    struct cand_set s;
+    const struct itm_rule *p;
+    int best;
+
     l->rule = ITM_NO_RULE;
     l->nalt = 0;
     l->confidence = ITM_CONF_NONE;
@@ -604,6 +749,7 @@ static void relabel(struct itm_cls_ctx *x)
     facts_of(x, &s);
     best = choose(&s);
     if (best < 0 && may_reverse(x->rec)) {
+        *rev_used = 1;
         gather(x, 1, &s);
         evaluate(x, &s);
         facts_of(x, &s);

@@ -704,6 +704,95 @@ static void test_reload_forgets_port_facts(void **state)
     fx_close(&f);
 }
 
+/* Labels are kept between flows by what they depend on: a classifier that has seen hundreds
+ * of flows must label each one exactly as a fresh classifier does. Roles come from the
+ * site only (nothing is observed), and the PXE and TFTP ports, whose expectations link
+ * flows on purpose, are left out; scan windows are per run, so the scan flag is not
+ * compared. */
+static void test_label_memo_matches_fresh(void **state)
+{
+    static const char *const hosts[] = {"10.1.0.10", "10.1.0.20", "10.1.0.30", "10.1.0.50",
+                                        "10.1.16.5", "10.1.16.25", "10.1.32.7", "10.9.9.9",
+                                        "127.0.0.1"};
+    static const uint16_t ports[] = {443, 80, 4726, 50123, 50124, 52028, 52029, 52030, 56118,
+                                     8500, 162, 445, 1433, 389, 53, 3389, 135, 12345, 50000,
+                                     60000, 1024, 161, 22, 64522, 64524};
+    static const uint16_t cports[] = {40000, 51515, 1025, 500, 53, 443, 80, 162, 61000};
+    struct fx longlived;
+    uint32_t seed = 12345;
+    (void)state;
+
+    fx_open(&longlived, base_site);
+    for (int i = 0; i < 600; i++) {
+        struct itm_flow_rec a, b;
+        struct fx fresh;
+        const char *cl, *sv;
+        uint8_t proto;
+        uint16_t sp, cp;
+        int answered, which;
+        const void *pl = NULL;
+        size_t n = 0;
+        uint8_t smb[68];
+
+        seed = seed * 1103515245u + 12345u;
+        cl = hosts[(seed >> 8) % (sizeof(hosts) / sizeof(hosts[0]))];
+        sv = hosts[(seed >> 16) % (sizeof(hosts) / sizeof(hosts[0]))];
+        seed = seed * 1103515245u + 12345u;
+        proto = (seed >> 8) & 1 ? 6 : 17;
+        sp = ports[(seed >> 10) % (sizeof(ports) / sizeof(ports[0]))];
+        cp = cports[(seed >> 18) % (sizeof(cports) / sizeof(cports[0]))];
+        answered = (seed >> 26) & 1;
+        which = (seed >> 27) & 3;
+        if ((seed >> 30) & 1)
+            sv = cl; /* a host talking to itself: the Event Console's local rules */
+        if (i < 2) {
+            /* the same inputs but for being local: a local rule only fits the first */
+            proto = 17;
+            sp = 64522;
+            cl = "10.9.9.9";
+            sv = i == 0 ? "10.9.9.9" : "10.8.8.8";
+        } else if (i < 4) {
+            /* the same inputs but for the payload: only SMB proposes a rule (ns-push-smb) */
+            proto = 6;
+            sp = 12345;
+            cl = "10.1.0.10";
+            sv = "10.1.16.5";
+            which = i == 2 ? 2 : 3;
+            answered = 1;
+        }
+        a = flow((uint64_t)i + 1, proto, cl, cp, sv, sp);
+        if ((seed >> 29) & 1)
+            a.orient = 2; /* first seen mid-stream: may be read the other way round */
+        if (proto == 6 && which == 1) {
+            pl = http_altiris;
+            n = strlen(http_altiris);
+        } else if (proto == 6 && which == 2) {
+            pl = ssh_banner;
+            n = strlen(ssh_banner);
+        } else if (proto == 6 && which == 3) {
+            /* an SMB2 negotiate: SMB away from 445 is proposed the SMB rule */
+            memset(smb, 0, sizeof(smb));
+            smb[3] = 64;
+            smb[4] = 0xfe;
+            memcpy(smb + 5, "SMB", 3);
+            smb[8] = 64;
+            pl = smb;
+            n = sizeof(smb);
+        }
+        b = a;
+        life(&longlived, &a, answered, pl, n);
+        fx_open(&fresh, base_site);
+        life(&fresh, &b, answered, pl, n);
+        assert_int_equal(a.label.rule, b.label.rule);
+        assert_int_equal(a.label.confidence, b.label.confidence);
+        assert_int_equal(a.label.nalt, b.label.nalt);
+        assert_memory_equal(a.label.alt, b.label.alt, a.label.nalt * sizeof(a.label.alt[0]));
+        assert_int_equal(a.label.flags & ~ITM_F_SCAN, b.label.flags & ~ITM_F_SCAN);
+        fx_close(&fresh);
+    }
+    fx_close(&longlived);
+}
+
 /* Every allocation may fail: the classifier either is not made or keeps working, and
  * nothing leaks (the sanitizer build checks). */
 static void test_allocation_failures(void **state)
@@ -769,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_expectations_full_and_expire),
         cmocka_unit_test(test_reload_keeps_learned_roles),
         cmocka_unit_test(test_reload_forgets_port_facts),
+        cmocka_unit_test(test_label_memo_matches_fresh),
         cmocka_unit_test(test_host_many_kinds_of_evidence),
         cmocka_unit_test(test_allocation_failures),
     };
