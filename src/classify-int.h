@@ -164,6 +164,9 @@ struct itm_classifier {
     const struct itm_rule *dynamic[ITM_CLS_MAX_DYNAMIC]; /* matched by roles only */
     size_t ndynamic;
     struct itm_cand_memo *memo;  /* candidates by server port (classify.c), NULL until used */
+    /* The latest event time, and that of the last change of any roles: a flow that began
+     * after the change may keep the roles its previous event found (itm_classify). */
+    uint64_t now_ns, roles_changed_ns;
     /* labels by what they depend on (classify.c), NULL until used */
     struct itm_label_memo *lmemo;
     uint64_t lmemo_seed[2];

@@ -119,6 +119,8 @@ static void bind_db(struct itm_classifier *c)
     }
     itm_roles_bind(c);
     memo_clear(c);
+    /* the site may declare other roles: no flow keeps those of its last event */
+    c->roles_changed_ns = c->now_ns;
 }
 
 static uint32_t or_default(uint32_t v, uint32_t def)
@@ -990,10 +992,19 @@ uint32_t itm_classify(struct itm_classifier *c, const struct itm_flow_rec *rec,
     x.ev = ev;
     x.dir = dir;
     x.now = pkt ? pkt->ts_ns : rec->last_ns;
+    if (x.now > c->now_ns)
+        c->now_ns = x.now;
     x.cdecl = itm_site_roles(c->site, &rec->client);
     x.sdecl = itm_site_roles(c->site, &rec->server);
-    x.croles = roles_beyond(c, &rec->client, x.cdecl);
-    x.sroles = roles_beyond(c, &rec->server, x.sdecl);
+    /* Every event stores the roles it found in the label. No roles changed since the flow
+     * began (its first event found them after any change): the learned ones stand. */
+    if (ev != ITM_CE_NEW && c->roles_changed_ns < rec->first_ns) {
+        x.croles = x.cdecl ? x.cdecl : rec->label.client_roles;
+        x.sroles = x.sdecl ? x.sdecl : rec->label.server_roles;
+    } else {
+        x.croles = roles_beyond(c, &rec->client, x.cdecl);
+        x.sroles = roles_beyond(c, &rec->server, x.sdecl);
+    }
     x.lab = lab;
     if (ev == ITM_CE_NEW)
         on_new(&x);

@@ -580,6 +580,16 @@ static void add_peer(const struct itm_classifier *c, struct itm_host *h, const s
         }
 }
 
+/* A host's learned roles; a change is marked with the latest event time, so that flows that
+ * began before it look their ends' roles up again (itm_classify). */
+static void set_inferred(struct itm_classifier *c, struct itm_host *h, uint32_t roles)
+{
+    if (roles != h->inferred) {
+        h->inferred = roles;
+        c->roles_changed_ns = c->now_ns;
+    }
+}
+
 /* Thresholds: one flow proves a listener or a sender of an ITMS-only port. The NS and the
  * task server share their web ports with package servers, so they need two signals. Traps
  * go to the NS and task servers too: they make an Event Console only of a host that is
@@ -681,7 +691,7 @@ void itm_roles_observe(struct itm_classifier *c, const struct itm_flow_rec *rec)
         if (s == SIDE_SERVER && rec->ipproto == 6 && answered &&
             itm_cls_ip_is_host(&rec->client) && pf->agent_web)
             add_peer(c, h, &rec->client);
-        h->inferred = infer(c, h);
+        set_inferred(c, h, infer(c, h));
     }
 }
 
@@ -702,6 +712,8 @@ void itm_roles_freeze(struct itm_classifier *c)
             break;
     }
     c->roles.frozen = 1;
+    /* from here on roles never change: every flow may keep the roles of its last event */
+    c->roles_changed_ns = 0;
 }
 
 /* ---- views ---- */

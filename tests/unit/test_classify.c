@@ -704,6 +704,34 @@ static void test_reload_forgets_port_facts(void **state)
     fx_close(&f);
 }
 
+/* A flow's later events keep the roles its previous event found unless some roles were
+ * learned since it began: a flow open while its server turned out to be a task server must
+ * see the new role at its end. */
+static void test_roles_learned_during_a_flow(void **state)
+{
+    struct fx f;
+    struct itm_flow_rec open = flow(1, 6, "10.0.0.10", 40001, "10.0.0.20", 50123);
+    struct itm_flow_rec later;
+    (void)state;
+
+    fx_open(&f, NULL);
+    ev(&f, &open, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0);
+    assert_int_equal(open.label.server_roles, 0);
+    observe_tcp(&f, 2, "10.0.0.11", "10.0.0.20", 50123); /* a task server after all */
+    assert_int_equal(roles(&f, "10.0.0.20"), RB(TASK_SERVER));
+    answer(&open);
+    ev(&f, &open, ITM_CE_END, ITM_DIR_TOSERVER, NULL, 0);
+    assert_int_equal(open.label.server_roles, RB(TASK_SERVER));
+    /* a flow that began after the change keeps what its first event found */
+    later = flow(3, 6, "10.0.0.12", 40003, "10.0.0.20", 50123);
+    ev(&f, &later, ITM_CE_NEW, ITM_DIR_TOSERVER, NULL, 0);
+    answer(&later);
+    ev(&f, &later, ITM_CE_REPLY, ITM_DIR_TOCLIENT, NULL, 0);
+    ev(&f, &later, ITM_CE_END, ITM_DIR_TOSERVER, NULL, 0);
+    assert_int_equal(later.label.server_roles, RB(TASK_SERVER));
+    fx_close(&f);
+}
+
 /* Labels are kept between flows by what they depend on: a classifier that has seen hundreds
  * of flows must label each one exactly as a fresh classifier does. Roles come from the
  * site only (nothing is observed), and the PXE and TFTP ports, whose expectations link
@@ -859,6 +887,7 @@ int main(void)
         cmocka_unit_test(test_reload_keeps_learned_roles),
         cmocka_unit_test(test_reload_forgets_port_facts),
         cmocka_unit_test(test_label_memo_matches_fresh),
+        cmocka_unit_test(test_roles_learned_during_a_flow),
         cmocka_unit_test(test_host_many_kinds_of_evidence),
         cmocka_unit_test(test_allocation_failures),
     };
