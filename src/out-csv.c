@@ -38,10 +38,7 @@ struct csv_row {
 
 static void put_row(struct itm_output *o, const char *const *cells)
 {
-    for (size_t i = 0; i < CSV_COLS; i++)
-        if ((i && fputc(',', o->file.f) == EOF) || itm_csv_field(o->file.f, cells[i]) != 0)
-            o->file.failed = 1;
-    if (itm_csv_eol(o->file.f) != 0)
+    if (itm_csv_row(o->file.f, cells, CSV_COLS) != 0)
         o->file.failed = 1;
 }
 

@@ -37,10 +37,7 @@ static char *roles_field(uint32_t roles, char *buf, size_t len)
 
 static void put_row(struct itm_output *o, const char *const *cells)
 {
-    for (size_t i = 0; i < MATRIX_COLS; i++)
-        if ((i && fputc(',', o->file.f) == EOF) || itm_csv_field(o->file.f, cells[i]) != 0)
-            o->file.failed = 1;
-    if (itm_csv_eol(o->file.f) != 0)
+    if (itm_csv_row(o->file.f, cells, MATRIX_COLS) != 0)
         o->file.failed = 1;
 }
 
