@@ -55,6 +55,31 @@ static struct ev_flow *ev_find(struct itm_output *o, uint64_t id)
     return ev;
 }
 
+/* Takes a flow out of the oldest-first list (its own links are left as they were). */
+static void ev_unlink(struct itm_output *o, struct ev_flow *ev)
+{
+    if (ev->older)
+        ev->older->newer = ev->newer;
+    else
+        o->oldest = ev->newer;
+    if (ev->newer)
+        ev->newer->older = ev->older;
+    else
+        o->newest = ev->older;
+}
+
+/* Puts a flow, in no list, at the newest end of the oldest-first list. */
+static void ev_link_newest(struct itm_output *o, struct ev_flow *ev)
+{
+    ev->older = o->newest;
+    ev->newer = NULL;
+    if (o->newest)
+        o->newest->newer = ev;
+    else
+        o->oldest = ev;
+    o->newest = ev;
+}
+
 static void ev_drop(struct itm_output *o, struct ev_flow *ev)
 {
     struct ev_pkt *p = ev->head;
@@ -64,14 +89,7 @@ static void ev_drop(struct itm_output *o, struct ev_flow *ev)
         itm_free(p);
         p = next;
     }
-    if (ev->older)
-        ev->older->newer = ev->newer;
-    else
-        o->oldest = ev->newer;
-    if (ev->newer)
-        ev->newer->older = ev->older;
-    else
-        o->newest = ev->older;
+    ev_unlink(o, ev);
     HASH_DELETE(hh, o->tab, ev);
     o->nflows--;
     o->bytes -= ev->bytes;
@@ -135,15 +153,8 @@ static void ev_touch(struct itm_output *o, struct ev_flow *ev)
 {
     if (o->newest == ev)
         return;
-    if (ev->older)
-        ev->older->newer = ev->newer;
-    else
-        o->oldest = ev->newer;
-    ev->newer->older = ev->older;
-    ev->older = o->newest;
-    ev->newer = NULL;
-    o->newest->newer = ev;
-    o->newest = ev;
+    ev_unlink(o, ev);
+    ev_link_newest(o, ev);
 }
 
 static struct ev_flow *ev_new(struct itm_output *o, uint64_t id)
@@ -158,12 +169,7 @@ static struct ev_flow *ev_new(struct itm_output *o, uint64_t id)
         itm_free(ev);
         return NULL;
     }
-    ev->older = o->newest;
-    if (o->newest)
-        o->newest->newer = ev;
-    else
-        o->oldest = ev;
-    o->newest = ev;
+    ev_link_newest(o, ev);
     o->nflows++;
     return ev;
 }
