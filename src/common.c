@@ -253,6 +253,13 @@ char *itm_ip_format(const struct itm_ip *ip, char *buf, size_t len)
     return buf;
 }
 
+int itm_ip_cmp(const struct itm_ip *a, const struct itm_ip *b)
+{
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    return memcmp(a->a, b->a, sizeof(a->a));
+}
+
 int itm_ip_parse(const char *s, struct itm_ip *out)
 {
     memset(out, 0, sizeof(*out));

@@ -25,31 +25,21 @@
 
 static volatile sig_atomic_t g_stop, g_reload, g_report;
 
-/* The live capture, for on_stop: libpcap does not return on a signal by itself. */
+/* The live capture, for on_signal: libpcap does not return on a signal by itself. */
 static struct itm_capture *volatile g_live;
 
-static void on_stop(int sig)
+/* SIGINT/SIGTERM ask to stop, SIGHUP for a reload, SIGUSR1 for a report: the handler only
+ * raises the flag and breaks a live capture's wait. Reload and report requests are served
+ * between batches: breaking a quiet capture's wait means they do not wait for the next
+ * packet. */
+static void on_signal(int sig)
 {
-    (void)sig;
-    g_stop = 1;
-    if (g_live)
-        itm_capture_breakloop(g_live);
-}
-
-/* Reload and report requests are served between batches: break out of a quiet capture's
- * wait so that they do not wait for the next packet. */
-static void on_hup(int sig)
-{
-    (void)sig;
-    g_reload = 1;
-    if (g_live)
-        itm_capture_breakloop(g_live);
-}
-
-static void on_usr1(int sig)
-{
-    (void)sig;
-    g_report = 1;
+    if (sig == SIGHUP)
+        g_reload = 1;
+    else if (sig == SIGUSR1)
+        g_report = 1;
+    else
+        g_stop = 1;
     if (g_live)
         itm_capture_breakloop(g_live);
 }
@@ -138,7 +128,7 @@ struct kept {
     struct kept *next;
 };
 
-/* What the hooks between capture batches need: signals, progress. */
+/* What the hooks between capture batches need: signals, progress, live status lines. */
 struct run_state {
     const struct opts *o;
     struct itm_engine *e;
@@ -147,6 +137,9 @@ struct run_state {
     struct kept *kept;
     int show_progress;
     struct itm_progress prog;
+    time_t next_status;  /* live: the next status line and stats event are due then */
+    time_t last_advance; /* live: the wall-clock second flows were last expired at */
+    uint64_t last_pkts;  /* live: packets at the previous status line */
 };
 
 static void reload(struct run_state *rs)
@@ -228,49 +221,39 @@ static void free_kept(struct run_state *rs)
     }
 }
 
-struct live_ctx {
-    struct itm_engine *e;
-    struct itm_capture *cap;
-    struct run_state *rs;
-    const struct opts *o;
-    time_t next;
-    time_t last_advance;
-    uint64_t last_pkts;
-};
-
 static int live_tick(void *ctx)
 {
-    struct live_ctx *lc = ctx;
+    struct run_state *rs = ctx;
     uint64_t recv = 0, drop = 0, ifdrop = 0;
     time_t now = time(NULL);
 
     if (g_stop)
         return 1;
-    handle_requests(lc->rs);
-    if (now != lc->last_advance) {
+    handle_requests(rs);
+    if (now != rs->last_advance) {
         struct timespec ts;
         /* a quiet interface delivers no packet time: let the wall clock expire flows */
         clock_gettime(CLOCK_REALTIME, &ts);
-        itm_engine_advance(lc->e, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
-        lc->last_advance = now;
+        itm_engine_advance(rs->e, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+        rs->last_advance = now;
     }
-    if (now < lc->next)
+    if (now < rs->next_status)
         return 0;
-    if (itm_capture_stats(lc->cap, &recv, &drop, &ifdrop) == 0)
-        itm_engine_set_kernel_stats(lc->e, recv, drop, ifdrop);
+    if (itm_capture_stats(rs->cur, &recv, &drop, &ifdrop) == 0)
+        itm_engine_set_kernel_stats(rs->e, recv, drop, ifdrop);
     {
-        const struct itm_stats *st = itm_engine_stats(lc->e);
-        if (!lc->o->quiet)
+        const struct itm_stats *st = itm_engine_stats(rs->e);
+        if (!rs->o->quiet)
             fprintf(stderr,
                     "itmscope: %llu pkts (%llu/s), %llu flows, %llu alerts, %llu kernel drops\n",
                     (unsigned long long)st->packets,
-                    (unsigned long long)((st->packets - lc->last_pkts) / lc->o->stats_interval),
+                    (unsigned long long)((st->packets - rs->last_pkts) / rs->o->stats_interval),
                     (unsigned long long)(st->flows_created - st->flows_ended),
                     (unsigned long long)st->alerts, (unsigned long long)st->kernel_drop);
-        lc->last_pkts = st->packets;
+        rs->last_pkts = st->packets;
     }
-    itm_engine_emit_stats(lc->e, (uint64_t)now * 1000000000u);
-    lc->next = now + (time_t)lc->o->stats_interval;
+    itm_engine_emit_stats(rs->e, (uint64_t)now * 1000000000u);
+    rs->next_status = now + (time_t)rs->o->stats_interval;
     return 0;
 }
 
@@ -313,20 +296,14 @@ static int run_live(const struct opts *o, struct itm_engine *e, struct itm_captu
                     struct run_state *rs)
 {
     char msg[1024];
-    struct live_ctx lc;
     uint64_t recv = 0, drop = 0, ifdrop = 0;
     int end;
 
-    memset(&lc, 0, sizeof(lc));
-    lc.e = e;
-    lc.cap = c;
-    lc.rs = rs;
     rs->cur = c;
-    lc.o = o;
-    lc.next = time(NULL) + (time_t)o->stats_interval;
+    rs->next_status = time(NULL) + (time_t)o->stats_interval;
     /* a break for SIGHUP/SIGUSR1 was served by the tick: capture goes on */
     do
-        end = itm_capture_run(c, e, &g_stop, live_tick, &lc, msg, sizeof(msg));
+        end = itm_capture_run(c, e, &g_stop, live_tick, rs, msg, sizeof(msg));
     while (end == ITM_CAP_STOPPED && !g_stop);
     if (itm_capture_stats(c, &recv, &drop, &ifdrop) == 0)
         itm_engine_set_kernel_stats(e, recv, drop, ifdrop);
@@ -379,13 +356,11 @@ static void install_signals(void)
     struct sigaction sa;
 
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop;
+    sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = on_hup;
     sigaction(SIGHUP, &sa, NULL);
-    sa.sa_handler = on_usr1;
     sigaction(SIGUSR1, &sa, NULL);
 }
 
@@ -432,7 +407,7 @@ int main(int argc, char **argv)
     struct opts o;
     struct itm_sigdb *db;
     struct itm_site *site = NULL;
-    struct itm_engine *e;
+    struct itm_engine *e = NULL;
     struct itm_output_ctx octx;
     struct itm_capture *live = NULL;
     struct run_state rs;
@@ -440,6 +415,7 @@ int main(int argc, char **argv)
     int err = 0, rc = 0, end_rc, linktype = -1;
     uint32_t snaplen = 0;
 
+    memset(&rs, 0, sizeof(rs));
     parse_opts(argc, argv, &o);
     if (o.check_sigs) {
         db = load_sigdb(o.check_sigs);
@@ -477,7 +453,6 @@ int main(int argc, char **argv)
     e = itm_engine_new(&o.eng, db, site, &err);
     if (!e) {
         fprintf(stderr, "itmscope: %s\n", itm_err_str(err));
-        itm_capture_close(live);
         rc = EXIT_USAGE;
         goto out;
     }
@@ -487,27 +462,19 @@ int main(int argc, char **argv)
     octx.inputs = o.iface ? (const char *const[]){o.iface, NULL} : o.inputs;
     octx.linktype = linktype;
     octx.snaplen = snaplen;
-    if (add_outputs(&o, e, &octx, site) != 0) {
-        itm_engine_free(e);
-        itm_capture_close(live);
+    if (add_outputs(&o, e, &octx, site) != 0 || (o.iface && drop_privileges(&o) != 0)) {
         rc = EXIT_USAGE;
         goto out;
     }
-    memset(&rs, 0, sizeof(rs));
     rs.o = &o;
     rs.e = e;
     rs.octx = &octx;
     rs.show_progress = !o.quiet && isatty(STDERR_FILENO);
-    if (o.iface && drop_privileges(&o) != 0) {
-        itm_engine_free(e);
-        itm_capture_close(live);
-        rc = EXIT_USAGE;
-        goto out;
-    }
     g_live = live;
     install_signals();
     if (o.iface) {
         rc = run_live(&o, e, live, &rs);
+        live = NULL; /* run_live closed it */
     } else {
         if (!o.one_pass && all_seekable(&o) && itm_site_policy(site)->infer_roles) {
             itm_engine_set_observe_only(e, 1);
@@ -525,9 +492,11 @@ int main(int argc, char **argv)
         itm_classifier_print_roles(itm_engine_classifier(e), stdout);
     if (rc == 0 && o.fail_on_findings && itm_engine_stats(e)->alerts > 0)
         rc = EXIT_FINDINGS;
-    itm_engine_free(e);
-    free_kept(&rs);
 out:
+    /* the engine first: it may still use the databases and sites kept across reloads */
+    itm_engine_free(e);
+    itm_capture_close(live);
+    free_kept(&rs);
     itm_site_free(site);
     itm_sigdb_free(db);
     return rc;

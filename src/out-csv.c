@@ -8,8 +8,7 @@
 #include "report-int.h"
 
 struct itm_output {
-    FILE *f;
-    int is_stdout, failed;
+    struct itm_out_file file; /* first: see out-file.h */
     const struct itm_output_ctx *ctx;
 };
 
@@ -39,11 +38,8 @@ struct csv_row {
 
 static void put_row(struct itm_output *o, const char *const *cells)
 {
-    for (size_t i = 0; i < CSV_COLS; i++)
-        if ((i && fputc(',', o->f) == EOF) || itm_csv_field(o->f, cells[i]) != 0)
-            o->failed = 1;
-    if (itm_csv_eol(o->f) != 0)
-        o->failed = 1;
+    if (itm_csv_row(o->file.f, cells, CSV_COLS) != 0)
+        o->file.failed = 1;
 }
 
 static const char *num(struct csv_row *r, unsigned slot, uint64_t v)
@@ -148,17 +144,11 @@ static void row_label(struct csv_row *r, const struct itm_flow_rec *rec, const s
 
 static int csv_open(struct itm_output **out, const char *arg, const struct itm_output_ctx *ctx)
 {
-    struct itm_output *o = itm_calloc(1, sizeof(*o));
+    int rc;
+    struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "w", &rc);
 
-    if (!o) {
-        fprintf(stderr, "itmscope: %s: out of memory\n", arg);
-        return ITM_ERR_NOMEM;
-    }
-    o->f = itm_out_fopen(arg, "w", &o->is_stdout);
-    if (!o->f) {
-        itm_free(o);
-        return ITM_ERR_IO;
-    }
+    if (!o)
+        return rc;
     o->ctx = ctx;
     put_row(o, csv_head);
     *out = o;
@@ -180,15 +170,13 @@ static void csv_stats(struct itm_output *o, const struct itm_stats *st, uint64_t
     (void)st;
     (void)ts_ns;
     /* live: rows reach the file at each status tick, not only when the buffer fills */
-    if (!final && fflush(o->f) != 0)
-        o->failed = 1;
+    if (!final && fflush(o->file.f) != 0)
+        o->file.failed = 1;
 }
 
 static int csv_close(struct itm_output *o)
 {
-    int rc = itm_out_fclose(o->f, o->is_stdout, o->failed);
-    itm_free(o);
-    return rc;
+    return itm_out_file_close(o);
 }
 
 const struct itm_output_ops itm_out_csv = {

@@ -34,3 +34,31 @@ int itm_out_fclose(FILE *f, int is_stdout, int failed)
         rc = ITM_ERR_IO;
     return rc;
 }
+
+void *itm_out_file_new(size_t size, const char *arg, const char *mode, int *rc)
+{
+    struct itm_out_file *o = itm_calloc(1, size);
+
+    if (!o) {
+        fprintf(stderr, "itmscope: %s: out of memory\n", arg);
+        *rc = ITM_ERR_NOMEM;
+        return NULL;
+    }
+    o->f = itm_out_fopen(arg, mode, &o->is_stdout);
+    if (!o->f) {
+        itm_free(o);
+        *rc = ITM_ERR_IO;
+        return NULL;
+    }
+    *rc = ITM_OK;
+    return o;
+}
+
+int itm_out_file_close(void *out)
+{
+    struct itm_out_file *o = out;
+    int rc = itm_out_fclose(o->f, o->is_stdout, o->failed);
+
+    itm_free(o);
+    return rc;
+}

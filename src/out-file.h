@@ -3,6 +3,7 @@
 #ifndef ITMSCOPE_OUT_FILE_H
 #define ITMSCOPE_OUT_FILE_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Opens arg for writing ("-" is stdout, *is_stdout set) with a 64 KiB buffer. On failure
@@ -11,5 +12,21 @@ FILE *itm_out_fopen(const char *arg, const char *mode, int *is_stdout);
 /* Flushes, then closes unless it is stdout. failed: the plug-in already saw a short write.
  * Returns 0 or ITM_ERR_IO. */
 int itm_out_fclose(FILE *f, int is_stdout, int failed);
+
+/* The file of a plug-in that writes one; the FIRST member of its struct itm_output, so that
+ * the struct can be allocated, opened and closed by the two functions below. */
+struct itm_out_file {
+    FILE *f;
+    int is_stdout;
+    int failed; /* a short write was seen: close reports ITM_ERR_IO */
+};
+
+/* Allocates a zeroed plug-in struct of size bytes (a struct itm_out_file first) and opens
+ * arg into it as itm_out_fopen does. NULL on failure, *rc then ITM_ERR_NOMEM or ITM_ERR_IO,
+ * the reason already printed as "itmscope: ARG: reason". */
+void *itm_out_file_new(size_t size, const char *arg, const char *mode, int *rc);
+/* Closes the file of a struct from itm_out_file_new (as itm_out_fclose) and frees the
+ * struct; the plug-in frees what it owns first. Returns 0 or ITM_ERR_IO. */
+int itm_out_file_close(void *out);
 
 #endif

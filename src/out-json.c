@@ -13,9 +13,7 @@
 #include "jsonw.h"
 
 struct itm_output {
-    FILE *f;
-    int is_stdout;
-    int failed;
+    struct itm_out_file file;         /* first: see out-file.h; --rotate: no file before an event */
     const struct itm_output_ctx *ctx; /* ctx->db follows reloads */
     uint32_t rotate_s;                /* --rotate period, 0: one file */
     uint64_t period_end;              /* seconds; the current file's period ends there */
@@ -25,17 +23,11 @@ struct itm_output {
 
 static int json_open(struct itm_output **out, const char *arg, const struct itm_output_ctx *ctx)
 {
-    struct itm_output *o = itm_calloc(1, sizeof(*o));
+    int rc;
+    struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "w", &rc);
 
-    if (!o) {
-        fprintf(stderr, "itmscope: %s: out of memory\n", arg);
-        return ITM_ERR_NOMEM;
-    }
-    o->f = itm_out_fopen(arg, "w", &o->is_stdout);
-    if (!o->f) {
-        itm_free(o);
-        return ITM_ERR_IO;
-    }
+    if (!o)
+        return rc;
     o->ctx = ctx;
     *out = o;
     return ITM_OK;
@@ -51,21 +43,21 @@ static void json_roll(struct itm_output *o, uint64_t ts_ns)
     time_t t = (time_t)start;
     struct tm tm;
 
-    if (o->f && s < o->period_end)
+    if (o->file.f && s < o->period_end)
         return;
-    if (o->f && fclose(o->f) != 0)
-        o->failed = 1;
+    if (o->file.f && fclose(o->file.f) != 0)
+        o->file.failed = 1;
     if (!gmtime_r(&t, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
         snprintf(stamp, sizeof(stamp), "%llu", (unsigned long long)start);
     snprintf(name, sizeof(name), "%s.%s", o->base, stamp);
     o->period_end = start + o->rotate_s;
-    o->f = fopen(name, "a");
-    if (!o->f) {
+    o->file.f = fopen(name, "a");
+    if (!o->file.f) {
         fprintf(stderr, "itmscope: %s: %s\n", name, strerror(errno));
-        o->failed = 1;
+        o->file.failed = 1;
         return;
     }
-    setvbuf(o->f, NULL, _IOFBF, 1u << 16);
+    setvbuf(o->file.f, NULL, _IOFBF, 1u << 16);
 }
 
 static void json_event_time(struct itm_output *o, uint64_t ts_ns)
@@ -110,8 +102,8 @@ static void put_line(struct itm_output *o)
     }
     jw_obj_close(&o->w);
     jw_raw(&o->w, "\n", 1);
-    if (!o->f || fwrite(o->w.buf, 1, o->w.n, o->f) != o->w.n)
-        o->failed = 1;
+    if (!o->file.f || fwrite(o->w.buf, 1, o->w.n, o->file.f) != o->w.n)
+        o->file.failed = 1;
 }
 
 static void put_header(struct itm_output *o, const struct itm_flow_rec *r, const char *type,
@@ -337,16 +329,13 @@ static void json_stats(struct itm_output *o, const struct itm_stats *st, uint64_
     }
     jw_obj_close(w);
     put_line(o);
-    if (!final && o->f && fflush(o->f) != 0)
-        o->failed = 1;
+    if (!final && o->file.f && fflush(o->file.f) != 0)
+        o->file.failed = 1;
 }
 
 static int json_close(struct itm_output *o)
 {
-    int rc = itm_out_fclose(o->f, o->is_stdout, o->failed);
-
-    itm_free(o);
-    return rc;
+    return itm_out_file_close(o);
 }
 
 const struct itm_output_ops itm_out_json = {

@@ -9,8 +9,7 @@
 #include "report-int.h"
 
 struct itm_output {
-    FILE *f;
-    int is_stdout, failed;
+    struct itm_out_file file; /* first: see out-file.h */
     const struct itm_output_ctx *ctx;
     struct itm_rmodel m;
 };
@@ -38,11 +37,8 @@ static char *roles_field(uint32_t roles, char *buf, size_t len)
 
 static void put_row(struct itm_output *o, const char *const *cells)
 {
-    for (size_t i = 0; i < MATRIX_COLS; i++)
-        if ((i && fputc(',', o->f) == EOF) || itm_csv_field(o->f, cells[i]) != 0)
-            o->failed = 1;
-    if (itm_csv_eol(o->f) != 0)
-        o->failed = 1;
+    if (itm_csv_row(o->file.f, cells, MATRIX_COLS) != 0)
+        o->file.failed = 1;
 }
 
 static const char *proto_name(uint8_t proto, char *buf, size_t len)
@@ -139,17 +135,11 @@ static void write_matrix(struct itm_output *o)
 
 static int matrix_open(struct itm_output **out, const char *arg, const struct itm_output_ctx *ctx)
 {
-    struct itm_output *o = itm_calloc(1, sizeof(*o));
+    int rc;
+    struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "w", &rc);
 
-    if (!o) {
-        fprintf(stderr, "itmscope: %s: out of memory\n", arg);
-        return ITM_ERR_NOMEM;
-    }
-    o->f = itm_out_fopen(arg, "w", &o->is_stdout);
-    if (!o->f) {
-        itm_free(o);
-        return ITM_ERR_IO;
-    }
+    if (!o)
+        return rc;
     o->ctx = ctx;
     itm_rmodel_init(&o->m);
     *out = o;
@@ -172,13 +162,9 @@ static void matrix_stats(struct itm_output *o, const struct itm_stats *st, uint6
 
 static int matrix_close(struct itm_output *o)
 {
-    int rc;
-
     write_matrix(o);
-    rc = itm_out_fclose(o->f, o->is_stdout, o->failed);
     itm_rmodel_free(&o->m);
-    itm_free(o);
-    return rc;
+    return itm_out_file_close(o);
 }
 
 const struct itm_output_ops itm_out_matrix = {

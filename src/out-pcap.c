@@ -2,11 +2,11 @@
  * each open flow wait in a bounded table (keyed by flow id) until the flow is flagged, then
  * go out with the rest; an unflagged flow's packets are dropped when it ends. It copies
  * packets it may need and never looks inside them. */
-#include <errno.h>
 #include <pcap/pcap.h>
 #include <string.h>
 
 #include "itm-limits.h"
+#include "out-file.h"
 #include "report-int.h"
 
 struct ev_pkt {
@@ -27,8 +27,7 @@ struct ev_flow {
 };
 
 struct itm_output {
-    FILE *f;
-    int is_stdout, failed;
+    struct itm_out_file file; /* first: see out-file.h */
     pcap_t *dead;
     pcap_dumper_t *dump;
     int linktype;
@@ -56,6 +55,31 @@ static struct ev_flow *ev_find(struct itm_output *o, uint64_t id)
     return ev;
 }
 
+/* Takes a flow out of the oldest-first list (its own links are left as they were). */
+static void ev_unlink(struct itm_output *o, struct ev_flow *ev)
+{
+    if (ev->older)
+        ev->older->newer = ev->newer;
+    else
+        o->oldest = ev->newer;
+    if (ev->newer)
+        ev->newer->older = ev->older;
+    else
+        o->newest = ev->older;
+}
+
+/* Puts a flow, in no list, at the newest end of the oldest-first list. */
+static void ev_link_newest(struct itm_output *o, struct ev_flow *ev)
+{
+    ev->older = o->newest;
+    ev->newer = NULL;
+    if (o->newest)
+        o->newest->newer = ev;
+    else
+        o->oldest = ev;
+    o->newest = ev;
+}
+
 static void ev_drop(struct itm_output *o, struct ev_flow *ev)
 {
     struct ev_pkt *p = ev->head;
@@ -65,14 +89,7 @@ static void ev_drop(struct itm_output *o, struct ev_flow *ev)
         itm_free(p);
         p = next;
     }
-    if (ev->older)
-        ev->older->newer = ev->newer;
-    else
-        o->oldest = ev->newer;
-    if (ev->newer)
-        ev->newer->older = ev->older;
-    else
-        o->newest = ev->older;
+    ev_unlink(o, ev);
     HASH_DELETE(hh, o->tab, ev);
     o->nflows--;
     o->bytes -= ev->bytes;
@@ -86,7 +103,7 @@ static int start_dump(struct itm_output *o, int linktype)
                                                    PCAP_TSTAMP_PRECISION_NANO);
     if (!o->dead)
         return ITM_ERR_NOMEM;
-    o->dump = pcap_dump_fopen(o->dead, o->f);
+    o->dump = pcap_dump_fopen(o->dead, o->file.f);
     if (!o->dump) { /* the next packet tries again: leave nothing behind */
         pcap_close(o->dead);
         o->dead = NULL;
@@ -136,15 +153,8 @@ static void ev_touch(struct itm_output *o, struct ev_flow *ev)
 {
     if (o->newest == ev)
         return;
-    if (ev->older)
-        ev->older->newer = ev->newer;
-    else
-        o->oldest = ev->newer;
-    ev->newer->older = ev->older;
-    ev->older = o->newest;
-    ev->newer = NULL;
-    o->newest->newer = ev;
-    o->newest = ev;
+    ev_unlink(o, ev);
+    ev_link_newest(o, ev);
 }
 
 static struct ev_flow *ev_new(struct itm_output *o, uint64_t id)
@@ -159,12 +169,7 @@ static struct ev_flow *ev_new(struct itm_output *o, uint64_t id)
         itm_free(ev);
         return NULL;
     }
-    ev->older = o->newest;
-    if (o->newest)
-        o->newest->newer = ev;
-    else
-        o->oldest = ev;
-    o->newest = ev;
+    ev_link_newest(o, ev);
     o->nflows++;
     return ev;
 }
@@ -209,7 +214,7 @@ static void evidence_packet(struct itm_output *o, const struct itm_out_pkt *op)
     if (!rec)
         return;
     if (!o->dump && start_dump(o, pkt->linktype) != ITM_OK) {
-        o->failed = 1;
+        o->file.failed = 1;
         return;
     }
     if (pkt->linktype != o->linktype) {
@@ -246,34 +251,23 @@ static void evidence_stats(struct itm_output *o, const struct itm_stats *st, uin
     (void)st;
     (void)ts_ns;
     if (!final && o->dump && pcap_dump_flush(o->dump) != 0)
-        o->failed = 1;
+        o->file.failed = 1;
 }
 
 static int evidence_open(struct itm_output **out, const char *arg,
                          const struct itm_output_ctx *ctx)
 {
-    struct itm_output *o = itm_calloc(1, sizeof(*o));
+    int rc;
+    struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "wb", &rc);
 
-    if (!o) {
-        fprintf(stderr, "itmscope: %s: out of memory\n", arg);
-        return ITM_ERR_NOMEM;
-    }
-    if (strcmp(arg, "-") == 0) {
-        o->f = stdout;
-        o->is_stdout = 1;
-    } else if (!(o->f = fopen(arg, "wb"))) {
-        fprintf(stderr, "itmscope: %s: %s\n", arg, strerror(errno));
-        itm_free(o);
-        return ITM_ERR_IO;
-    }
+    if (!o)
+        return rc;
     o->snaplen = ctx->snaplen > 65535u ? ctx->snaplen : ITM_DEFAULT_SNAPLEN;
     o->linktype = -1;
     if (ctx->linktype >= 0 && start_dump(o, ctx->linktype) != ITM_OK) {
         fprintf(stderr, "itmscope: %s: cannot write a pcap of link type %d\n", arg,
                 ctx->linktype);
-        if (!o->is_stdout)
-            fclose(o->f);
-        itm_free(o);
+        itm_out_file_close(o);
         return ITM_ERR_IO;
     }
     *out = o;
@@ -282,7 +276,7 @@ static int evidence_open(struct itm_output **out, const char *arg,
 
 static int evidence_close(struct itm_output *o)
 {
-    int rc = o->failed ? ITM_ERR_IO : ITM_OK;
+    int rc = o->file.failed ? ITM_ERR_IO : ITM_OK;
 
     while (o->oldest)
         ev_drop(o, o->oldest);
@@ -305,9 +299,9 @@ static int evidence_close(struct itm_output *o)
                         "first %u and before the flag, and are not in it\n",
                 (unsigned long long)o->missing, ITM_EVIDENCE_PKTS);
     /* stdout stays open for the other outputs */
-    if (!o->is_stdout && o->dump)
-        pcap_dump_close(o->dump); /* closes o->f, whose flush was checked above */
-    else if (!o->is_stdout && fclose(o->f) != 0)
+    if (!o->file.is_stdout && o->dump)
+        pcap_dump_close(o->dump); /* closes o->file.f, whose flush was checked above */
+    else if (!o->file.is_stdout && fclose(o->file.f) != 0)
         rc = ITM_ERR_IO;
     if (o->dead)
         pcap_close(o->dead);

@@ -2,21 +2,21 @@
  * talked, hosts and roles, the firewall matrix, documented rules never seen, coverage and
  * findings. Written at the end (and on demand), sorted and aligned for a 100-column
  * terminal; it aggregates const snapshots and never writes anything per packet. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "itm-limits.h"
+#include "out-file.h"
 #include "report-int.h"
 
 /* Hosts listed one by one at most; past it, plain agents are only counted. */
 #define REPORT_MAX_HOSTS 64u
 
 struct itm_output {
-    FILE *f;
-    int is_stdout, color, failed;
+    struct itm_out_file file; /* first: see out-file.h */
+    int color;
     int rewrite;             /* a regular file: each report replaces the previous one */
     const struct itm_output_ctx *ctx;
     struct itm_rmodel m;
@@ -295,40 +295,29 @@ static int write_report(struct itm_output *o, const struct itm_rmodel *m,
                         const struct itm_stats *st, int final)
 {
     if (o->rewrite) {
-        rewind(o->f);
-        if (ftruncate(fileno(o->f), 0) != 0)
-            o->failed = 1;
+        rewind(o->file.f);
+        if (ftruncate(fileno(o->file.f), 0) != 0)
+            o->file.failed = 1;
     }
-    render(o->f, m, st, o->ctx, o->color, final);
-    if (fflush(o->f) != 0 || ferror(o->f))
-        o->failed = 1;
-    return o->failed ? ITM_ERR_IO : ITM_OK;
+    render(o->file.f, m, st, o->ctx, o->color, final);
+    if (fflush(o->file.f) != 0 || ferror(o->file.f))
+        o->file.failed = 1;
+    return o->file.failed ? ITM_ERR_IO : ITM_OK;
 }
 
 static int report_open(struct itm_output **out, const char *arg, const struct itm_output_ctx *ctx)
 {
-    struct itm_output *o = itm_calloc(1, sizeof(*o));
+    int rc;
+    struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "w", &rc);
     const char *nc = getenv("NO_COLOR");
+    struct stat st;
 
-    if (!o) {
-        fprintf(stderr, "itmscope: %s: out of memory\n", arg);
-        return ITM_ERR_NOMEM;
-    }
-    if (strcmp(arg, "-") == 0) {
-        o->f = stdout;
-        o->is_stdout = 1;
+    if (!o)
+        return rc;
+    if (o->file.is_stdout)
         o->color = isatty(STDOUT_FILENO) && !(nc && *nc);
-    } else {
-        struct stat st;
-        o->f = fopen(arg, "w");
-        if (!o->f) {
-            fprintf(stderr, "itmscope: %s: %s\n", arg, strerror(errno));
-            itm_free(o);
-            return ITM_ERR_IO;
-        }
-        /* a pipe or a device cannot be rewound: reports follow one another there */
-        o->rewrite = fstat(fileno(o->f), &st) == 0 && S_ISREG(st.st_mode);
-    }
+    else /* a pipe or a device cannot be rewound: reports follow one another there */
+        o->rewrite = fstat(fileno(o->file.f), &st) == 0 && S_ISREG(st.st_mode);
     o->ctx = ctx;
     itm_rmodel_init(&o->m);
     itm_rmodel_init(&o->peek);
@@ -360,14 +349,10 @@ static void report_stats(struct itm_output *o, const struct itm_stats *st, uint6
 
 static int report_close(struct itm_output *o)
 {
-    int rc = write_report(o, &o->m, &o->st, 1);
-
-    if (!o->is_stdout && fclose(o->f) != 0)
-        rc = ITM_ERR_IO;
+    write_report(o, &o->m, &o->st, 1); /* a failure is kept in o->file.failed */
     itm_rmodel_free(&o->m);
     itm_rmodel_free(&o->peek);
-    itm_free(o);
-    return rc;
+    return itm_out_file_close(o);
 }
 
 void itm_out_report_peek_flow(void *out, const struct itm_flow_rec *rec)

@@ -35,6 +35,18 @@ int itm_csv_eol(FILE *f)
     return fputs("\r\n", f) == EOF ? -1 : 0;
 }
 
+int itm_csv_row(FILE *f, const char *const *cells, size_t n)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if ((i && fputc(',', f) == EOF) || itm_csv_field(f, cells[i]) != 0)
+            rc = -1;
+    if (itm_csv_eol(f) != 0)
+        rc = -1;
+    return rc;
+}
+
 char *itm_fmt_count(uint64_t v, char *buf, size_t len)
 {
     char digits[24];

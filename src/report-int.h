@@ -20,6 +20,9 @@
 int itm_csv_field(FILE *f, const char *s);
 /* Ends a CSV record (CRLF, as RFC 4180 says). 0 or -1. */
 int itm_csv_eol(FILE *f);
+/* Writes one CSV record: n fields as itm_csv_field, comma-separated, then the CRLF. Every
+ * field is tried even after a failed write. 0 or -1. */
+int itm_csv_row(FILE *f, const char *const *cells, size_t n);
 
 /* "1,234,567" */
 char *itm_fmt_count(uint64_t v, char *buf, size_t len);

@@ -552,13 +552,6 @@ struct itm_rcomp **itm_rmodel_comps(const struct itm_rmodel *m, size_t *n)
     return v;
 }
 
-static int ip_cmp(const struct itm_ip *a, const struct itm_ip *b)
-{
-    if (a->family != b->family)
-        return a->family < b->family ? -1 : 1;
-    return memcmp(a->a, b->a, sizeof(a->a));
-}
-
 static int u64_cmp(uint64_t a, uint64_t b)
 {
     return a < b ? -1 : a > b;
@@ -629,9 +622,9 @@ static int group_cmp(const void *x, const void *y)
         return a->k.flag < b->k.flag ? -1 : 1;
     if (a->sum.flows != b->sum.flows)
         return a->sum.flows > b->sum.flows ? -1 : 1;
-    if ((c = ip_cmp(&a->k.client, &b->k.client)) != 0)
+    if ((c = itm_ip_cmp(&a->k.client, &b->k.client)) != 0)
         return c;
-    if ((c = ip_cmp(&a->k.server, &b->k.server)) != 0)
+    if ((c = itm_ip_cmp(&a->k.server, &b->k.server)) != 0)
         return c;
     return u64_cmp(a->k.proto, b->k.proto);
 }

@@ -139,6 +139,9 @@ struct itm_ip {
 };
 /* Formats the address (inet_ntop style); returns buf. */
 char *itm_ip_format(const struct itm_ip *ip, char *buf, size_t len);
+/* Orders addresses for sorted listings: IPv4 before IPv6, then by bytes (numeric order).
+ * <0, 0 or >0 as memcmp. */
+int itm_ip_cmp(const struct itm_ip *a, const struct itm_ip *b);
 /* 1 for an IPv4 (224/4) or IPv6 (ff00::/8) multicast address. */
 static inline int itm_ip_is_multicast(const struct itm_ip *ip)
 {

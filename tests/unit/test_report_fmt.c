@@ -69,7 +69,7 @@ static void test_csv_quoting(void **state)
     expect_csv("semi;colon", "semi;colon");
 }
 
-/* A record parsed back per RFC 4180 gives the original fields. */
+/* A record written by itm_csv_row and parsed back per RFC 4180 gives the original fields. */
 static void test_csv_roundtrip(void **state)
 {
     const char *fields[] = {"a", "b,c", "\"q\"", "", "x\r\ny", " s "};
@@ -79,12 +79,7 @@ static void test_csv_roundtrip(void **state)
     (void)state;
 
     mem_open(&m);
-    for (size_t i = 0; i < 6; i++) {
-        if (i)
-            fputc(',', m.f);
-        assert_int_equal(itm_csv_field(m.f, fields[i]), 0);
-    }
-    assert_int_equal(itm_csv_eol(m.f), 0);
+    assert_int_equal(itm_csv_row(m.f, fields, 6), 0);
     out = mem_close(&m);
     assert_int_equal(out[strlen(out) - 2], '\r');
     p = out;
