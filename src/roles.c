@@ -718,17 +718,10 @@ void itm_roles_freeze(struct itm_classifier *c)
 
 /* ---- views ---- */
 
-static int ip_cmp(const struct itm_ip *a, const struct itm_ip *b)
-{
-    if (a->family != b->family)
-        return a->family < b->family ? -1 : 1;
-    return memcmp(a->a, b->a, sizeof(a->a));
-}
-
 static int host_cmp(const void *x, const void *y)
 {
     const struct itm_host *const *a = x, *const *b = y;
-    return ip_cmp(&(*a)->ip, &(*b)->ip);
+    return itm_ip_cmp(&(*a)->ip, &(*b)->ip);
 }
 
 static int sort_hosts(const struct itm_roles *r)
