@@ -60,6 +60,21 @@ static inline int itm_decode_need(struct itm_pkt *pkt, size_t have, size_t decla
     return 0;
 }
 
+/* The captured bytes of an IP payload (or datagram) of which cap were captured and declared
+ * declared: bytes past the declared length are link padding (Ethernet pads frames to 60
+ * bytes) and must not reach the next decoder; fewer than declared means the snaplen cut it.
+ * Both are noted in the anomalies. */
+static inline size_t itm_decode_trim(struct itm_pkt *pkt, size_t cap, size_t declared)
+{
+    if (declared < cap) {
+        pkt->anomalies |= ITM_A_ETH_PADDING;
+        return declared;
+    }
+    if (declared > cap)
+        pkt->anomalies |= ITM_A_PAYLOAD_CUT;
+    return cap;
+}
+
 static inline uint32_t itm_decode_off(const struct itm_pkt *pkt, const struct itm_cur *c)
 {
     return (uint32_t)(c->p - pkt->frame);

@@ -79,17 +79,7 @@ int itm_decode_ipv4(struct itm_pkt *pkt, struct itm_cur *c)
             return itm_decode_stop(pkt, ITM_DEC_INVALID, ITM_R_IPV4_OPT);
     }
 
-    /* Bytes past the total length are link padding (Ethernet pads frames to 60 bytes) and
-     * must not reach the L4 decoder; fewer bytes than declared means the snaplen cut the
-     * payload. */
-    have = cap;
-    if (tot < cap) {
-        pkt->anomalies |= ITM_A_ETH_PADDING;
-        have = tot;
-    } else if (tot > cap) {
-        pkt->anomalies |= ITM_A_PAYLOAD_CUT;
-    }
-    have -= hl;
+    have = itm_decode_trim(pkt, cap, tot) - hl;
     wire = (uint32_t)(tot - hl);
 
     /* RFC 791 section 3.2, fragmentation: the offset counts 8-byte units, and a fragment

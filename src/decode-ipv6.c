@@ -141,15 +141,7 @@ int itm_decode_ipv6(struct itm_pkt *pkt, struct itm_cur *c)
     if (plen == 0 && pkt->proto == ITM_NH_HOPOPTS)
         return itm_decode_stop(pkt, ITM_DEC_INVALID, ITM_R_IPV6);
 
-    /* As for IPv4: bytes past the payload length are link padding, fewer means the snaplen
-     * cut the datagram. */
-    have = cap - 40;
-    if (plen < have) {
-        pkt->anomalies |= ITM_A_ETH_PADDING;
-        have = plen;
-    } else if (plen > have) {
-        pkt->anomalies |= ITM_A_PAYLOAD_CUT;
-    }
+    have = itm_decode_trim(pkt, cap - 40, plen);
     pl = itm_cur_sub(c, have, &clamped);
     return walk_chain(pkt, &pl, plen);
 }

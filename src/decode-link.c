@@ -403,13 +403,7 @@ static FAST_INLINE int fast_ipv4(struct itm_pkt *pkt, uint32_t off, struct fast_
     memcpy(pkt->dst.a, h + 16, 4);
     pkt->ip_ver = 4;
     pkt->ip_len = tot;
-    have = cap;
-    if (tot < cap) {
-        pkt->anomalies |= ITM_A_ETH_PADDING;
-        have = tot;
-    } else if (tot > cap) {
-        pkt->anomalies |= ITM_A_PAYLOAD_CUT;
-    }
+    have = itm_decode_trim(pkt, cap, tot);
     l4->off = off + 20;
     l4->have = have - 20;
     l4->wire = (uint32_t)tot - 20;
@@ -437,13 +431,7 @@ static FAST_INLINE int fast_ipv6(struct itm_pkt *pkt, uint32_t off, struct fast_
     memcpy(pkt->dst.a, h + 24, 16);
     pkt->ip_ver = 6;
     pkt->ip_len = 40u + plen;
-    have = cap - 40;
-    if (plen < have) {
-        pkt->anomalies |= ITM_A_ETH_PADDING;
-        have = plen;
-    } else if (plen > have) {
-        pkt->anomalies |= ITM_A_PAYLOAD_CUT;
-    }
+    have = itm_decode_trim(pkt, cap - 40, plen);
     l4->off = off + 40;
     l4->have = have;
     l4->wire = plen;
