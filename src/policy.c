@@ -628,21 +628,29 @@ static uint32_t f_unexpected(struct itm_cls_ctx *x, char *why, size_t len)
 typedef uint32_t (*check_fn)(struct itm_cls_ctx *x, char *why, size_t len);
 
 /* In the order their reasons are preferred when one event raises several. */
+/* The events at which each check can raise its flag (the check tests it again): a scan is
+ * counted at a flow's start, an unexplained port only shows at a payload or the end. A
+ * check is not even called at the other events. */
+#define EV(e) (1u << (e))
+#define EV_ALL (EV(ITM_CE_NEW) | EV(ITM_CE_PAYLOAD) | EV(ITM_CE_REPLY) | EV(ITM_CE_END))
 static const struct {
     uint32_t bit;
     check_fn fn;
+    unsigned events;
 } checks[] = {
-    {ITM_F_LATERAL, f_lateral},
-    {ITM_F_WRONG_GROUP, f_wrong_group},
-    {ITM_F_SCAN, f_scan},
-    {ITM_F_ROLE_CONTRADICTION, f_contradiction},
-    {ITM_F_ROLE_MISMATCH, f_role_mismatch},
-    {ITM_F_NONSTANDARD_PORT, f_nonstandard},
-    {ITM_F_PAYLOAD_MISMATCH, f_payload_mismatch},
-    {ITM_F_CLEARTEXT, f_cleartext},
-    {ITM_F_EXTERNAL, f_external},
-    {ITM_F_UNEXPECTED_PORT, f_unexpected},
+    {ITM_F_LATERAL, f_lateral, EV_ALL},
+    {ITM_F_WRONG_GROUP, f_wrong_group, EV_ALL},
+    {ITM_F_SCAN, f_scan, EV(ITM_CE_NEW)},
+    {ITM_F_ROLE_CONTRADICTION, f_contradiction, EV_ALL},
+    {ITM_F_ROLE_MISMATCH, f_role_mismatch, EV_ALL},
+    {ITM_F_NONSTANDARD_PORT, f_nonstandard, EV_ALL},
+    {ITM_F_PAYLOAD_MISMATCH, f_payload_mismatch, EV_ALL},
+    {ITM_F_CLEARTEXT, f_cleartext, EV_ALL},
+    {ITM_F_EXTERNAL, f_external, EV(ITM_CE_PAYLOAD) | EV(ITM_CE_END)},
+    {ITM_F_UNEXPECTED_PORT, f_unexpected, EV(ITM_CE_PAYLOAD) | EV(ITM_CE_END)},
 };
+#undef EV_ALL
+#undef EV
 
 uint32_t itm_policy_flags(struct itm_cls_ctx *x)
 {
@@ -654,7 +662,7 @@ uint32_t itm_policy_flags(struct itm_cls_ctx *x)
     x->f.lateral = is_lateral(x);
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
         /* a flag stays once raised: no need to find (and word) it again */
-        if (l->flags & checks[i].bit)
+        if ((l->flags & checks[i].bit) || !(checks[i].events & (1u << x->ev)))
             continue;
         why[0] = '\0';
         if (!checks[i].fn(x, why, sizeof(why)) ||
