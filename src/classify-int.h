@@ -60,10 +60,9 @@ struct itm_port_facts;
 /* Signal cases (roles.c) that name a rule; their rules are looked up once per database. */
 #define ITM_ROLES_MAX_CASES 40
 
-struct itm_host_slab;
 struct itm_roles {
     struct itm_host *hosts;      /* uthash head */
-    struct itm_host_slab *slabs; /* where hosts come from */
+    struct itm_pool pool;        /* where hosts come from */
     uint64_t seed[2];
     uint32_t max_hosts;
     int frozen;
@@ -130,12 +129,10 @@ uint64_t itm_exp_pxe_step(struct itm_expects *e, const struct itm_ip *client,
 /* ---- policy.c: scan windows and findings ---- */
 
 struct itm_scan_src;
-struct itm_scan_src_slab;
 
 struct itm_scans {
     struct itm_scan_src *srcs;   /* uthash head; insertion order is window start order */
-    struct itm_scan_src_slab *src_slabs; /* where sources come from */
-    struct itm_scan_src *free_srcs;
+    struct itm_pool pool;        /* where sources come from */
     uint64_t nents;              /* entries over all sources' windows */
     uint64_t seed[2];
     uint32_t max_sources;

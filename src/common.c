@@ -3,6 +3,7 @@
 #include "itmscope/common.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,6 +216,56 @@ void *itm_alloc_huge(size_t n)
     (void)madvise(m + head, n, MADV_HUGEPAGE); /* a hint; 4 KiB pages work the same */
 #endif
     return m + head;
+}
+
+/* A block: its link, then per_block items at max_align_t alignment. */
+#define POOL_HEAD ((sizeof(void *) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * \
+                   _Alignof(max_align_t))
+
+void itm_pool_init(struct itm_pool *p, size_t size, size_t per_block)
+{
+    memset(p, 0, sizeof(*p));
+    p->size = size < sizeof(void *) ? sizeof(void *) : size;
+    p->per_block = per_block;
+    p->used = per_block;
+}
+
+void *itm_pool_get(struct itm_pool *p)
+{
+    unsigned char *item = p->free;
+
+    if (item) {
+        memcpy(&p->free, item, sizeof(void *));
+    } else {
+        if (p->used == p->per_block) {
+            unsigned char *b = itm_malloc(POOL_HEAD + p->size * p->per_block);
+            if (!b)
+                return NULL;
+            memcpy(b, &p->blocks, sizeof(void *));
+            p->blocks = b;
+            p->used = 0;
+        }
+        item = (unsigned char *)p->blocks + POOL_HEAD + p->size * p->used++;
+    }
+    memset(item, 0, p->size);
+    return item;
+}
+
+void itm_pool_put(struct itm_pool *p, void *item)
+{
+    memcpy(item, &p->free, sizeof(void *));
+    p->free = item;
+}
+
+void itm_pool_free(struct itm_pool *p)
+{
+    while (p->blocks) {
+        void *next;
+        memcpy(&next, p->blocks, sizeof(void *));
+        itm_free(p->blocks);
+        p->blocks = next;
+    }
+    itm_pool_init(p, p->size, p->per_block);
 }
 
 void itm_free_huge(void *p, size_t n)

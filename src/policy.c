@@ -50,48 +50,15 @@ struct itm_scan_src {
     uint64_t *slots;  /* fingerprint << 16 | count */
 };
 
-/* Sources come from slabs and go back to a free list (linked through hh.next once out of
- * the table): up to --max-scan-sources of them come and go, and malloc's header would be a
- * thirteenth of each. */
-#define SCAN_SRC_SLAB 1024u
-struct itm_scan_src_slab {
-    struct itm_scan_src_slab *next;
-    unsigned used;
-    struct itm_scan_src v[SCAN_SRC_SLAB];
-};
-
-static struct itm_scan_src *src_alloc(struct itm_scans *s)
-{
-    struct itm_scan_src *src = s->free_srcs;
-
-    if (src) {
-        s->free_srcs = src->hh.next;
-    } else {
-        if (!s->src_slabs || s->src_slabs->used == SCAN_SRC_SLAB) {
-            struct itm_scan_src_slab *sl = itm_malloc(sizeof(*sl));
-            if (!sl)
-                return NULL;
-            sl->next = s->src_slabs;
-            sl->used = 0;
-            s->src_slabs = sl;
-        }
-        src = &s->src_slabs->v[s->src_slabs->used++];
-    }
-    memset(src, 0, sizeof(*src));
-    return src;
-}
-
-/* src is out of the table, its slots freed. */
-static void src_release(struct itm_scans *s, struct itm_scan_src *src)
-{
-    src->hh.next = s->free_srcs;
-    s->free_srcs = src;
-}
+/* Sources come from a pool: up to --max-scan-sources of them come and go, and malloc's
+ * header would be a thirteenth of each. */
+#define SCAN_SRC_BLOCK 1024u
 
 void itm_scan_init(struct itm_scans *s, uint32_t max_sources)
 {
     memset(s, 0, sizeof(*s));
     s->max_sources = max_sources;
+    itm_pool_init(&s->pool, sizeof(struct itm_scan_src), SCAN_SRC_BLOCK);
     itm_hash_new_key(s->seed, s);
 }
 
@@ -108,10 +75,9 @@ static void src_forget(struct itm_scans *s, struct itm_scan_src *src)
 
 static void src_drop(struct itm_scans *s, struct itm_scan_src *src)
 {
-    s->nents -= src->nents;
+    src_forget(s, src);
     HASH_DELETE(hh, s->srcs, src);
-    itm_free(src->slots);
-    src_release(s, src);
+    itm_pool_put(&s->pool, src);
 }
 
 void itm_scan_clear(struct itm_scans *s)
@@ -120,12 +86,7 @@ void itm_scan_clear(struct itm_scans *s)
 
     HASH_ITER(hh, s->srcs, src, tmp) src_drop(s, src);
     s->nents = 0;
-    s->free_srcs = NULL;
-    while (s->src_slabs) {
-        struct itm_scan_src_slab *next = s->src_slabs->next;
-        itm_free(s->src_slabs);
-        s->src_slabs = next;
-    }
+    itm_pool_free(&s->pool);
 }
 
 static int src_add(struct itm_scans *s, struct itm_scan_src *src)
@@ -162,7 +123,7 @@ static struct itm_scan_src *src_get(struct itm_scans *s, const struct itm_ip *ip
         }
         src_drop(s, s->srcs);
     }
-    src = src_alloc(s);
+    src = itm_pool_get(&s->pool);
     if (!src) {
         s->dropped++;
         return NULL;
@@ -170,7 +131,7 @@ static struct itm_scan_src *src_get(struct itm_scans *s, const struct itm_ip *ip
     src->ip = k;
     src->start = now;
     if (!src_add(s, src)) {
-        src_release(s, src);
+        itm_pool_put(&s->pool, src);
         s->dropped++;
         return NULL;
     }
@@ -186,8 +147,7 @@ static struct itm_scan_src *src_restart(struct itm_scans *s, struct itm_scan_src
     src->start = now;
     HASH_DELETE(hh, s->srcs, src);
     if (!src_add(s, src)) {
-        itm_free(src->slots);
-        src_release(s, src);
+        itm_pool_put(&s->pool, src); /* its slots went with src_forget */
         s->dropped++;
         return NULL;
     }
@@ -230,8 +190,8 @@ static int src_reserve(struct itm_scan_src *src, uint32_t n)
 }
 
 /* The slot of key k in src's window, made (count 0, *fresh = 1) when new; the count is its
- * low 16 bits. NULL when out of memory. The pointer stays valid until the table grows:
- * reserve room first for every entry a caller means to hold at once. */
+ * low 16 bits. The caller reserved room for it (src_reserve), so nothing grows here and
+ * the slots it holds stay where they are. */
 static uint64_t *ent_get(struct itm_scans *s, struct itm_scan_src *src, const struct scan_key *k,
                          int *fresh)
 {
@@ -239,19 +199,13 @@ static uint64_t *ent_get(struct itm_scans *s, struct itm_scan_src *src, const st
     uint64_t *e;
 
     fp += !fp << 16;
-    *fresh = 0;
-    if (src->cap) {
-        e = slot_of(src->slots, src->cap, fp);
-        if (*e)
-            return e;
-    }
-    if (!src_reserve(src, 1))
-        return NULL;
     e = slot_of(src->slots, src->cap, fp);
-    *e = fp;
-    src->nents++;
-    s->nents++;
-    *fresh = 1;
+    *fresh = !*e;
+    if (*fresh) {
+        *e = fp;
+        src->nents++;
+        s->nents++;
+    }
     return e;
 }
 
@@ -292,15 +246,15 @@ static int scan_count(struct itm_scans *s, struct itm_scan_src *src, const struc
                       uint16_t port, unsigned room, uint32_t *ports, uint32_t *hosts)
 {
     struct scan_key k;
-    uint64_t *pair, *hp, *ph;
+    uint64_t *hp, *ph;
     int fresh;
 
-    /* the three entries are held at once: no growth between them */
+    /* room for the three entries, held at once */
     if (!src_reserve(src, 3))
         return 0;
     scan_key(&k, SK_PAIR, rec, port, 1, 1);
-    pair = ent_get(s, src, &k, &fresh);
-    if (!pair || !fresh)
+    ent_get(s, src, &k, &fresh);
+    if (!fresh)
         return 0;
     if (src->nents + 2 > room) {
         src->full = 1;
@@ -311,8 +265,6 @@ static int scan_count(struct itm_scans *s, struct itm_scan_src *src, const struc
     hp = ent_get(s, src, &k, &fresh);
     scan_key(&k, SK_PORT_HOSTS, rec, port, 0, 1);
     ph = ent_get(s, src, &k, &fresh);
-    if (!hp || !ph)
-        return 0;
     *ports = ent_count(hp);
     *hosts = ent_count(ph);
     return 1;

@@ -147,14 +147,9 @@ struct itm_host_ext {
     uint32_t all[TALLY_IDS];
 };
 
-/* Hosts come from slabs of HOST_SLAB, never freed one by one: the table only grows (up to
- * --max-hosts), and malloc's header would be a twentieth of each. */
-#define HOST_SLAB 1024u
-struct itm_host_slab {
-    struct itm_host_slab *next;
-    unsigned used;
-    struct itm_host h[HOST_SLAB];
-};
+/* Hosts come from a pool (blocks of HOST_BLOCK): the table only grows (up to --max-hosts),
+ * and malloc's header would be a twentieth of each. */
+#define HOST_BLOCK 1024u
 
 static struct itm_host_ext *host_ext(struct itm_host *h)
 {
@@ -239,6 +234,7 @@ int itm_roles_init(struct itm_roles *r, uint32_t max_hosts)
 {
     memset(r, 0, sizeof(*r));
     r->max_hosts = max_hosts;
+    itm_pool_init(&r->pool, sizeof(struct itm_host), HOST_BLOCK);
     itm_hash_new_key(r->seed, r);
     r->index = itm_calloc(1, sizeof(*r->index));
     r->facts = itm_calloc(PORT_MEMO, sizeof(*r->facts));
@@ -253,11 +249,7 @@ void itm_roles_free(struct itm_roles *r)
         HASH_DELETE(hh, r->hosts, h);
         itm_free(h->ext);
     }
-    while (r->slabs) {
-        struct itm_host_slab *next = r->slabs->next;
-        itm_free(r->slabs);
-        r->slabs = next;
-    }
+    itm_pool_free(&r->pool);
     if (r->index)
         itm_free(r->index->sorted);
     itm_free(r->index);
@@ -324,23 +316,16 @@ static struct itm_host *host_get(struct itm_roles *r, const struct itm_ip *ip)
         r->dropped++;
         return NULL;
     }
-    if (!r->slabs || r->slabs->used == HOST_SLAB) {
-        struct itm_host_slab *sl = itm_malloc(sizeof(*sl));
-        if (!sl) {
-            r->dropped++;
-            return NULL;
-        }
-        sl->next = r->slabs;
-        sl->used = 0;
-        r->slabs = sl;
+    h = itm_pool_get(&r->pool);
+    if (!h) {
+        r->dropped++;
+        return NULL;
     }
-    h = &r->slabs->h[r->slabs->used++];
-    memset(h, 0, sizeof(*h));
     itm_cls_ip_norm(&h->ip, ip);
     hv = itm_cls_hash(r->seed, &h->ip, sizeof(h->ip));
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, r->hosts, &h->ip, sizeof(h->ip), hv, h);
     if (!h->hh.tbl) {
-        r->slabs->used--; /* the last one handed out: back it goes */
+        itm_pool_put(&r->pool, h);
         r->dropped++;
         return NULL;
     }

@@ -127,6 +127,21 @@ void itm_alloc_fail_after(long n);
 void *itm_alloc_huge(size_t n);
 void itm_free_huge(void *p, size_t n);
 
+/* A pool of fixed-size items for tables that hold many small records (hosts, scan
+ * sources): items come from blocks of per_block, handed out in order, and come back to a
+ * free list (linked through an item's first bytes once its owner let go of it), with no
+ * allocator header per item. Everything goes at once with itm_pool_free. */
+struct itm_pool {
+    size_t size, per_block, used; /* used: items handed out of the newest block */
+    void *blocks;                 /* newest first, linked through their first pointer */
+    void *free;
+};
+void itm_pool_init(struct itm_pool *p, size_t size, size_t per_block);
+/* A zeroed item, or NULL when out of memory. */
+void *itm_pool_get(struct itm_pool *p);
+void itm_pool_put(struct itm_pool *p, void *item);
+void itm_pool_free(struct itm_pool *p);
+
 /* SipHash-1-3 of data under a 128-bit key: the hash of every table (src/hash.c). */
 uint64_t itm_hash_keyed(const uint64_t key[2], const void *data, size_t len);
 /* A random key for one run (getrandom; a clock-derived key when no entropy is ready). */
