@@ -228,6 +228,13 @@ static inline int itm_cls_ip_eq(const struct itm_ip *a, const struct itm_ip *b)
     return a->family == b->family && a->family != 0 && memcmp(a->a, b->a, n) == 0;
 }
 
+/* The slot of (protocol, port) in a direct-mapped memo of n entries kept by port (the
+ * candidates in classify.c, the port facts in roles.c): a port's TCP and UDP side by side. */
+static inline unsigned itm_cls_port_slot(uint8_t proto, uint16_t port, unsigned n)
+{
+    return ((unsigned)port * 2u + (proto == 17)) % n;
+}
+
 static inline int itm_cls_ip_is_host(const struct itm_ip *ip)
 {
     static const uint8_t zero[16];

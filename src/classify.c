@@ -304,7 +304,7 @@ static void port_cands(const struct itm_cls_ctx *x, uint16_t dport, struct cand_
     if (!c->memo)
         c->memo = itm_calloc(CAND_MEMO, sizeof(*c->memo));
     if (c->memo) {
-        m = &c->memo[((unsigned)dport * 2u + (proto == 17)) % CAND_MEMO];
+        m = &c->memo[itm_cls_port_slot(proto, dport, CAND_MEMO)];
         if (m->valid && m->port == dport && m->proto == proto) {
             memcpy(s->v, m->v, m->n * sizeof(m->v[0]));
             s->n = m->n;
@@ -619,15 +619,16 @@ static void label_wrong_roles(struct itm_cls_ctx *x)
 /* ---- labels kept by what they depend on ---- */
 
 /* A label and the facts found with it depend on a few inputs only: the protocol, the server
- * port, the roles of both ends, the payload check's outcome, whether the flow is local and
- * whether it may be read the other way round. Flows of the same kind (agents polling the NS
- * on 443, tickles on 52028) come by the thousand, and each of their five classifier events
- * gathered and judged some thirty candidate rules again: the outcome is kept in a
- * direct-mapped memo, emptied whenever the database changes (the facts point at its rules).
- * Not kept, because more than those inputs matter there: a client port that some rule
- * names as a source port, a request path (it picks between web rules), a multicast server
- * (its group is compared), and anything but TCP and UDP. A label found by reading the flow
- * the other way round also depends on the client port, which its entry then records. */
+ * port, the roles of both ends, the source-port rules that name the client port, the
+ * payload check's outcome, whether the flow is local and whether it may be read the other
+ * way round. Flows of the same kind (agents polling the NS on 443, tickles on 52028) come by
+ * the thousand, and each of their five classifier events gathered and judged some thirty
+ * candidate rules again: the outcome is kept in a direct-mapped memo, emptied whenever the
+ * database changes (the facts point at its rules). Not kept, because more than those inputs
+ * matter there: a request path (it picks between web rules), a multicast server (its group
+ * is compared), and anything but TCP and UDP. A label found by reading the flow the other
+ * way round also depends on the client port, which its entry then records. */
+
 /* The source-port rules that name the client's port, as bits of c->srcport: gathering
  * depends on the client port only through them (and through reading the flow the other
  * way round). */
@@ -976,7 +977,8 @@ uint32_t itm_classify(struct itm_classifier *c, const struct itm_flow_rec *rec,
     uint32_t raised;
 
     /* The engine's label is the flow's own (label aliases &rec->label): it is worked on in
-     * place rather than copied in and out, since nothing here reads rec->label. */
+     * place rather than copied in and out. rec->label is read below only before it is
+     * first written (the roles of the previous event). */
     if (label == &rec->label)
         lab = label;
     if (ev == ITM_CE_NEW) {

@@ -454,7 +454,7 @@ static const struct itm_port_facts *port_facts(const struct itm_classifier *c,
         memset(tmp, 0, sizeof(*tmp));
         return tmp;
     }
-    m = &c->roles.facts[((unsigned)rec->server_port * 2u + (rec->ipproto == 17)) % PORT_MEMO];
+    m = &c->roles.facts[itm_cls_port_slot(rec->ipproto, rec->server_port, PORT_MEMO)];
     if (!m->valid || m->port != rec->server_port || m->proto != rec->ipproto) {
         facts_make(c, rec, m);
         m->valid = 1;
