@@ -23,6 +23,18 @@ static inline struct itm_cur itm_cur_make(const uint8_t *p, size_t len)
     return c;
 }
 
+/* Big-endian loads for code that has compared the remaining length with what it reads
+ * beforehand (the decoder's fast path checks each header once, then reads its fields). */
+static inline uint16_t itm_load_be16(const uint8_t *p)
+{
+    return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static inline uint32_t itm_load_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 static inline size_t itm_cur_left(const struct itm_cur *c)
 {
     return (size_t)(c->end - c->p);
@@ -49,7 +61,7 @@ static inline uint16_t itm_cur_be16(struct itm_cur *c)
     uint16_t v;
     if (!itm_cur_has(c, 2))
         return 0;
-    v = (uint16_t)((unsigned)c->p[0] << 8 | c->p[1]);
+    v = itm_load_be16(c->p);
     c->p += 2;
     return v;
 }
@@ -69,7 +81,7 @@ static inline uint32_t itm_cur_be32(struct itm_cur *c)
     uint32_t v;
     if (!itm_cur_has(c, 4))
         return 0;
-    v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 | c->p[3];
+    v = itm_load_be32(c->p);
     c->p += 4;
     return v;
 }
@@ -121,24 +133,12 @@ static inline struct itm_cur itm_cur_sub(struct itm_cur *c, size_t n, int *clamp
     return s;
 }
 
-/* Big-endian loads for code that has compared the remaining length with what it reads
- * beforehand (the decoder's fast path checks each header once, then reads its fields). */
-static inline uint16_t itm_load_be16(const uint8_t *p)
-{
-    return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static inline uint32_t itm_load_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Reads a big-endian value at offset off without a cursor; 0 when out of range. */
 static inline int itm_be16_at(const uint8_t *p, size_t len, size_t off, uint16_t *v)
 {
     if (len < 2 || off > len - 2)
         return 0;
-    *v = (uint16_t)((unsigned)p[off] << 8 | p[off + 1]);
+    *v = itm_load_be16(p + off);
     return 1;
 }
 

@@ -25,9 +25,8 @@ static void pkt_clear(struct itm_pkt *pkt)
     memset((unsigned char *)pkt + from, 0, 64 - from);
     memset((unsigned char *)pkt + 64, 0, 64);
     memset((unsigned char *)pkt + 128, 0, sizeof(*pkt) - 128);
-    pkt->status = ITM_DEC_OK;
-    pkt->reason = ITM_R_NONE;
 }
+_Static_assert(ITM_DEC_OK == 0 && ITM_R_NONE == 0, "pkt_clear leaves status OK, reason none");
 
 static void pkt_init(struct itm_pkt *pkt, int linktype, const uint8_t *frame, uint32_t caplen,
                      uint32_t wirelen, uint64_t ts_ns)

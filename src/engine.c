@@ -186,10 +186,6 @@ void itm_engine_end_pass(struct itm_engine *e)
  * type, so it is nearly always in the first slot. */
 static void count_link(struct itm_stats *st, int linktype, uint64_t n)
 {
-    if (st->link_types[0] == linktype) {
-        st->link_packets[0] += n;
-        return;
-    }
     for (unsigned i = 0; i < 8; i++) {
         if (st->link_types[i] == linktype) {
             st->link_packets[i] += n;
@@ -206,20 +202,19 @@ static void count_link(struct itm_stats *st, int linktype, uint64_t n)
 static int count_decode(struct itm_stats *st, const struct itm_pkt *p)
 {
     st->by_status[p->status]++;
-    if (p->status != ITM_DEC_OK) {
-        switch (p->status) {
-        case ITM_DEC_TRUNCATED:
-            st->truncated[p->reason]++;
-            break;
-        case ITM_DEC_INVALID:
-            st->invalid[p->reason]++;
-            break;
-        case ITM_DEC_NON_IP:
-            st->non_ip[p->reason]++;
-            break;
-        default:
-            break;
-        }
+    switch (p->status) {
+    case ITM_DEC_OK:
+        break;
+    case ITM_DEC_TRUNCATED:
+        st->truncated[p->reason]++;
+        return 0;
+    case ITM_DEC_INVALID:
+        st->invalid[p->reason]++;
+        return 0;
+    case ITM_DEC_NON_IP:
+        st->non_ip[p->reason]++;
+        return 0;
+    default:
         return 0;
     }
     if (p->ip_ver == 4)
@@ -281,21 +276,22 @@ static void packet_outputs(struct itm_engine *e, const struct itm_pkt *p, struct
 
 /* The classifier events of a packet's flow: its first packet, its first reply, its first
  * payload each way. Out of line (and its snapshot with it) for the few packets that have
- * one; flow_events tells them apart inline. */
+ * one; flow_events finds them inline, as bits EVB(event). */
+#define EVB(ev) (1u << (ev))
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
 static void flow_events_run(struct itm_engine *e, struct itm_flow *f, const struct itm_pkt *p,
-                            int dir, int created, uint8_t pbit)
+                            int dir, unsigned events)
 {
     struct itm_flow_rec rec;
 
-    if (created)
+    if (events & EVB(ITM_CE_NEW))
         classify(e, f, p, ITM_CE_NEW, dir, &rec);
-    if (dir == ITM_DIR_TOCLIENT && f->pkts[1] == 1)
+    if (events & EVB(ITM_CE_REPLY))
         classify(e, f, p, ITM_CE_REPLY, dir, &rec);
-    if (p->payload_len > 0 && !(f->bits & pbit)) {
-        f->bits |= pbit;
+    if (events & EVB(ITM_CE_PAYLOAD)) {
+        f->bits |= dir == ITM_DIR_TOSERVER ? ITM_FB_PAYLOAD0 : ITM_FB_PAYLOAD1;
         classify(e, f, p, ITM_CE_PAYLOAD, dir, &rec);
     }
 }
@@ -304,10 +300,12 @@ static inline void flow_events(struct itm_engine *e, struct itm_flow *f, const s
                                int dir, int created)
 {
     uint8_t pbit = dir == ITM_DIR_TOSERVER ? ITM_FB_PAYLOAD0 : ITM_FB_PAYLOAD1;
+    unsigned events = (created ? EVB(ITM_CE_NEW) : 0u) |
+                      (dir == ITM_DIR_TOCLIENT && f->pkts[1] == 1 ? EVB(ITM_CE_REPLY) : 0u) |
+                      (p->payload_len > 0 && !(f->bits & pbit) ? EVB(ITM_CE_PAYLOAD) : 0u);
 
-    if (created || (dir == ITM_DIR_TOCLIENT && f->pkts[1] == 1) ||
-        (p->payload_len > 0 && !(f->bits & pbit)))
-        flow_events_run(e, f, p, dir, created, pbit);
+    if (events)
+        flow_events_run(e, f, p, dir, events);
 }
 
 /* One decoded packet, its flow lookup prepared when it has one (prep NULL otherwise). The

@@ -22,7 +22,6 @@
  * again through the free list once they end. Nothing touches a flow before it is handed out,
  * so a small capture maps little of its slab. */
 struct itm_flow_slab {
-    struct itm_flow_slab *next;
     size_t used; /* flows handed out in order so far */
     uint32_t no; /* its place in the table's slab_v, from 1 */
     _Alignas(64) struct itm_flow flows[];
@@ -53,10 +52,9 @@ struct itm_flow_table {
     /* A lower bound of the earliest expiry over the list heads, so that a packet that
      * cannot expire anything costs one comparison instead of a look at every list. */
     uint64_t next_expiry;
-    struct itm_flow_slab *slabs;
-    struct itm_flow_slab **slab_v;  /* by number; [0] unused */
+    struct itm_flow_slab **slab_v;  /* by number, from 1; the last is being handed out */
     uint32_t nslabs, slab_cap;
-    struct itm_flow *free_list;     /* linked through lru_next */
+    uint32_t free_ref;              /* free flows, linked through lru_next; 0: none */
     uint64_t next_id;
     itm_flow_end_fn end_fn;
     void *ctx;
@@ -80,6 +78,13 @@ static inline uint32_t ref_of(const struct itm_flow *f)
         (const struct itm_flow_slab *)((uintptr_t)f & ~(uintptr_t)(SLAB_BYTES - 1u));
 
     return s->no << REF_POS_BITS | (uint32_t)(f - s->flows);
+}
+
+/* Puts a flow that no table or list holds any more on the free list. */
+static void free_push(struct itm_flow_table *t, struct itm_flow *f)
+{
+    f->lru_next = t->free_ref;
+    t->free_ref = ref_of(f);
 }
 
 /* The expiry class of a flow: TCP flows move to the closed class when a RST or the second
@@ -158,32 +163,24 @@ static void release_all(struct itm_flow_table *t)
 
 void itm_flow_table_free(struct itm_flow_table *t)
 {
-    struct itm_flow_slab *s, *next;
-
     if (!t)
         return;
     release_all(t);
-    for (s = t->slabs; s; s = next) {
-        next = s->next;
-        itm_free_huge(s, SLAB_BYTES);
-    }
+    for (uint32_t i = 1; i <= t->nslabs; i++)
+        itm_free_huge(t->slab_v[i], SLAB_BYTES);
     itm_free(t->slab_v);
     itm_free(t);
 }
 
 void itm_flow_table_reset(struct itm_flow_table *t)
 {
-    struct itm_flow_slab *s;
-
     release_all(t);
     memset(t->lru, 0, sizeof(t->lru));
     t->next_expiry = UINT64_MAX;
-    t->free_list = NULL;
-    for (s = t->slabs; s; s = s->next)
-        for (size_t i = 0; i < s->used; i++) {
-            s->flows[i].lru_next = t->free_list ? ref_of(t->free_list) : 0;
-            t->free_list = &s->flows[i];
-        }
+    t->free_ref = 0;
+    for (uint32_t n = 1; n <= t->nslabs; n++)
+        for (size_t i = 0; i < t->slab_v[n]->used; i++)
+            free_push(t, &t->slab_v[n]->flows[i]);
     t->next_id = 1;
     memset(&t->cnt, 0, sizeof(t->cnt));
 }
@@ -272,8 +269,7 @@ static void end_flow(struct itm_flow_table *t, struct itm_flow *f, enum itm_end_
     if (t->end_fn)
         t->end_fn(t->ctx, f, reason);
     free_flow_parts(f);
-    f->lru_next = t->free_list ? ref_of(t->free_list) : 0;
-    t->free_list = f;
+    free_push(t, f);
     t->cnt.ended++;
     t->cnt.active--;
 }
@@ -293,6 +289,7 @@ static struct itm_flow *lru_oldest(struct itm_flow_table *t)
 
 static struct itm_flow *flow_alloc(struct itm_flow_table *t)
 {
+    struct itm_flow_slab *s;
     struct itm_flow *f;
 
     if (t->cnt.active >= t->cfg.max_flows) {
@@ -302,13 +299,12 @@ static struct itm_flow *flow_alloc(struct itm_flow_table *t)
             end_flow(t, victim, ITM_END_EVICTED);
         }
     }
-    if (t->free_list) {
-        f = t->free_list;
-        t->free_list = flow_at(t, f->lru_next);
+    if (t->free_ref) {
+        f = flow_at(t, t->free_ref);
+        t->free_ref = f->lru_next;
         return f;
     }
-    if (!t->slabs || t->slabs->used == SLAB_FLOWS) {
-        struct itm_flow_slab *s;
+    if (!t->nslabs || t->slab_v[t->nslabs]->used == SLAB_FLOWS) {
         if (t->nslabs + 1u >= t->slab_cap) {
             uint32_t cap = t->slab_cap ? t->slab_cap * 2u : 16u;
             struct itm_flow_slab **v;
@@ -325,11 +321,9 @@ static struct itm_flow *flow_alloc(struct itm_flow_table *t)
             return NULL;
         s->no = ++t->nslabs;
         t->slab_v[s->no] = s;
-        s->next = t->slabs;
-        t->slabs = s;
     }
-    f = &t->slabs->flows[t->slabs->used++];
-    return f;
+    s = t->slab_v[t->nslabs];
+    return &s->flows[s->used++];
 }
 
 static inline uint64_t load_be64(const uint8_t *p)
@@ -438,8 +432,7 @@ static struct itm_flow *flow_create(struct itm_flow_table *t, const struct itm_p
     f->key = *k;
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->hash, &f->key, sizeof(f->key), (unsigned)hashv, f);
     if (!f->hh.tbl) {
-        f->lru_next = t->free_list ? ref_of(t->free_list) : 0;
-        t->free_list = f;
+        free_push(t, f);
         t->cnt.nomem++;
         return NULL;
     }
@@ -517,6 +510,12 @@ static void account(struct itm_flow_table *t, struct itm_flow *f, const struct i
     lru_touch(t, f);
 }
 
+/* The bucket of a hash value (uthash's HASH_TO_BKT: bucket counts are powers of two). */
+static inline const UT_hash_bucket *bucket_of(const UT_hash_table *tbl, unsigned hv)
+{
+    return &tbl->buckets[hv & (tbl->num_buckets - 1u)];
+}
+
 /* The canonical key of p and its hash. */
 static void prep_key(const struct itm_flow_table *t, const struct itm_pkt *p,
                      struct itm_flow_prep *pr)
@@ -531,7 +530,7 @@ void itm_flow_prepare(const struct itm_flow_table *t, const struct itm_pkt *p,
     prep_key(t, p, pr);
     if (t->hash) {
         const UT_hash_table *tbl = t->hash->hh.tbl;
-        __builtin_prefetch(&tbl->buckets[(unsigned)pr->hv & (tbl->num_buckets - 1u)]);
+        __builtin_prefetch(bucket_of(tbl, (unsigned)pr->hv));
     }
 }
 
@@ -544,7 +543,7 @@ void itm_flow_prefetch(const struct itm_flow_table *t, const struct itm_flow_pre
     if (!t->hash)
         return;
     tbl = t->hash->hh.tbl;
-    hh = tbl->buckets[(unsigned)pr->hv & (tbl->num_buckets - 1u)].hh_head;
+    hh = bucket_of(tbl, (unsigned)pr->hv)->hh_head;
     for (; hh && depth > 0; depth--) {
         if (hh->hashv == (unsigned)pr->hv)
             return; /* probably this one: fetched already */
@@ -568,7 +567,7 @@ static struct itm_flow *flow_find(const struct itm_flow_table *t, const struct i
     if (!t->hash)
         return NULL;
     tbl = t->hash->hh.tbl;
-    for (hh = tbl->buckets[hv & (tbl->num_buckets - 1u)].hh_head; hh; hh = hh->hh_next) {
+    for (hh = bucket_of(tbl, hv)->hh_head; hh; hh = hh->hh_next) {
         struct itm_flow *f = (struct itm_flow *)((char *)hh - offsetof(struct itm_flow, hh));
 
         if (hh->hashv == hv && memcmp(&f->key, k, sizeof(*k)) == 0)
@@ -582,8 +581,7 @@ static int is_reuse(const struct itm_flow *f, const struct itm_pkt *p)
 {
     return p->proto == 6 && p->has_l4 &&
            (p->tcp_flags & (ITM_TCP_SYN | ITM_TCP_ACK)) == ITM_TCP_SYN &&
-           (f->tcp_state == ITM_TCPS_CLOSED || f->tcp_state == ITM_TCPS_RESET ||
-            f->tcp_state == ITM_TCPS_FIN);
+           (tcp_closed(f) || f->tcp_state == ITM_TCPS_FIN);
 }
 
 /* The rare half of a lookup, out of line so that the common one (a known flow) stays small:

@@ -30,7 +30,6 @@ struct itm_frag_table {
     struct itm_frag *head, *tail;
     struct itm_frag *free_list;   /* linked through next; at most max entries in all */
     uint32_t max;
-    uint64_t timeout_ns;
     uint64_t seed[2];
     struct itm_frag_counters cnt;
 };
@@ -44,7 +43,6 @@ struct itm_frag_table *itm_frag_new(uint32_t max, const uint64_t seed[2], int *e
         return NULL;
     }
     t->max = max ? max : ITM_MAX_FRAG_DATAGRAMS;
-    t->timeout_ns = (uint64_t)ITM_FRAG_TIMEOUT * 1000000000u;
     t->seed[0] = seed[0] ^ UINT64_C(0x6672616773);
     t->seed[1] = seed[1];
     *err = ITM_OK;
@@ -189,7 +187,9 @@ int itm_frag_other(struct itm_frag_table *t, const struct itm_pkt *p, uint16_t *
 
 void itm_frag_expire(struct itm_frag_table *t, uint64_t now_ns)
 {
-    while (t->head && t->head->created_ns + t->timeout_ns < now_ns)
+    const uint64_t timeout_ns = (uint64_t)ITM_FRAG_TIMEOUT * 1000000000u;
+
+    while (t->head && t->head->created_ns + timeout_ns < now_ns)
         drop(t, t->head);
 }
 

@@ -13,7 +13,7 @@
  * full Ethernet MTU fit; a frame larger than this goes to the engine on its own. */
 #define ITM_CAPTURE_ARENA 65536u
 /* Flows open from which frames go to the engine in batches (their lookups overlapping their
- * cache misses); below it a table of 224-byte flows fits the caches (about 3.5 MB) and the
+ * cache misses); below it a table of 208-byte flows fits the caches (about 3.4 MB) and the
  * batch's copy would cost more than it saves. */
 #define ITM_BATCH_MIN_FLOWS 16384u
 

@@ -339,10 +339,10 @@ static int never_external(const struct itm_ip *ip)
 
     if (ip->family == 4)
         return ip->a[0] == 0 || ip->a[0] == 127 || (ip->a[0] == 169 && ip->a[1] == 254) ||
-               (ip->a[0] & 0xf0) == 0xe0 ||
+               itm_ip_is_multicast(ip) ||
                (ip->a[0] == 255 && ip->a[1] == 255 && ip->a[2] == 255 && ip->a[3] == 255);
     if (ip->family == 6)
-        return (memcmp(ip->a, zero, 15) == 0 && ip->a[15] <= 1) || ip->a[0] == 0xff ||
+        return (memcmp(ip->a, zero, 15) == 0 && ip->a[15] <= 1) || itm_ip_is_multicast(ip) ||
                (ip->a[0] == 0xfe && (ip->a[1] & 0xc0) == 0x80);
     return 0;
 }
