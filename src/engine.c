@@ -49,7 +49,6 @@ static void classify(struct itm_engine *e, struct itm_flow *f, const struct itm_
 
     itm_flow_snapshot(f, rec);
     raised = itm_classify(e->cls, rec, p, ev, dir, &rec->label);
-    rec->label.alerted |= raised;
     itm_flow_set_label(f, &rec->label);
     if (raised)
         raise_alerts(e, rec, raised);

@@ -76,7 +76,7 @@ struct itm_flow {
     uint64_t first_ns;
     struct itm_flow_cold *cold;
     /* the label, compact; expanded into struct itm_label for classification and outputs */
-    uint32_t flags;    /* every flag raised is raised as an alert: also label.alerted */
+    uint32_t flags;    /* every flag raised is raised as an alert event */
     uint32_t client_roles, server_roles;
     uint16_t alt[ITM_MAX_ALT]; /* ITM_NO_RULE after the last */
     uint16_t vlan[ITM_MAX_VLAN];

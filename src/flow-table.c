@@ -740,7 +740,6 @@ void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec)
     while (l->nalt < ITM_MAX_ALT && f->alt[l->nalt] != ITM_NO_RULE)
         l->nalt++;
     l->flags = f->flags;
-    l->alerted = f->flags;
     l->client_roles = f->client_roles;
     l->server_roles = f->server_roles;
     if (f->cold) {

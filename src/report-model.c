@@ -393,7 +393,7 @@ void itm_rmodel_add_alert(struct itm_rmodel *m, const struct itm_flow_rec *rec, 
     struct itm_rgroup *g;
 
     /* the label's reason explains its first flag only: keep it when this is that flag */
-    if (rec->label.alerted != flag || !rec->label.reason[0])
+    if (rec->label.flags != flag || !rec->label.reason[0])
         return;
     group_key(flag, rec, &k);
     g = group_get(m, &k);

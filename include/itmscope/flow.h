@@ -73,8 +73,7 @@ struct itm_label {
     uint8_t confidence;            /* enum itm_confidence */
     uint8_t nalt;
     uint16_t alt[ITM_MAX_ALT];     /* other rules the roles could not rule out */
-    uint32_t flags;                /* enum itm_flag bits */
-    uint32_t alerted;              /* flags already raised as alert events */
+    uint32_t flags;                /* enum itm_flag bits, each raised once as an alert event */
     uint32_t client_roles, server_roles; /* roles of both ends when labelled */
     uint64_t related_id;           /* flow this one follows, 0 when none */
     struct itm_inspect_result insp;/* last payload check run, id 0 when none */

@@ -103,7 +103,6 @@ static struct itm_flow_rec flow(const struct fix *f, uint64_t id, const char *c,
     r.label.client_roles = ru ? ru->client_roles : 0;
     r.label.server_roles = ru ? ru->server_roles : 0;
     r.label.flags = flags;
-    r.label.alerted = flags;
     return r;
 }
 
@@ -235,7 +234,6 @@ static void test_reasons(void **state)
     itm_rmodel_add_alert(&m, &r, ITM_F_LATERAL);
     /* a second flag later: the label's reason is not about it */
     r.label.flags |= ITM_F_EXTERNAL;
-    r.label.alerted |= ITM_F_EXTERNAL;
     itm_rmodel_add_alert(&m, &r, ITM_F_EXTERNAL);
     itm_rmodel_add_flow(&m, f->db, f->cls, &r);
     gv = itm_rmodel_groups(&m, &n);
@@ -330,7 +328,7 @@ static void run_plugin(struct fix *f, const struct itm_output_ops *ops, const ch
     if (ops->alert) {
         /* the first flag fired alone; the reason is about it */
         struct itm_flow_rec first = v[1];
-        first.label.flags = first.label.alerted = ITM_F_LATERAL;
+        first.label.flags = ITM_F_LATERAL;
         ops->alert(o, &first, ITM_F_LATERAL, first.first_ns);
     }
     for (int i = 0; i < 2; i++)
