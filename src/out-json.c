@@ -2,7 +2,6 @@
  * SIEM pipelines built for it ingest them. One line per event, written as it happens; the
  * schema is in README.md. It sees only const snapshots and never blocks the pipeline on
  * anything but its own file. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,13 +50,10 @@ static void json_roll(struct itm_output *o, uint64_t ts_ns)
         snprintf(stamp, sizeof(stamp), "%llu", (unsigned long long)start);
     snprintf(name, sizeof(name), "%s.%s", o->base, stamp);
     o->period_end = start + o->rotate_s;
-    o->file.f = fopen(name, "a");
-    if (!o->file.f) {
-        fprintf(stderr, "itmscope: %s: %s\n", name, strerror(errno));
+    /* name has the period's suffix: never "-" */
+    o->file.f = itm_out_fopen(name, "a", &o->file.is_stdout);
+    if (!o->file.f)
         o->file.failed = 1;
-        return;
-    }
-    setvbuf(o->file.f, NULL, _IOFBF, 1u << 16);
 }
 
 static void json_event_time(struct itm_output *o, uint64_t ts_ns)

@@ -276,17 +276,13 @@ static int evidence_open(struct itm_output **out, const char *arg,
 
 static int evidence_close(struct itm_output *o)
 {
-    int rc = o->file.failed ? ITM_ERR_IO : ITM_OK;
-
     while (o->oldest)
         ev_drop(o, o->oldest);
-    if (!o->dump && !o->dead) {
-        /* no packet at all: still leave a valid, empty capture behind */
-        if (start_dump(o, DLT_EN10MB) != ITM_OK)
-            rc = ITM_ERR_IO;
-    }
+    /* no packet at all: still leave a valid, empty capture behind */
+    if (!o->dump && start_dump(o, DLT_EN10MB) != ITM_OK)
+        o->file.failed = 1;
     if (o->dump && pcap_dump_flush(o->dump) != 0)
-        rc = ITM_ERR_IO;
+        o->file.failed = 1;
     if (o->other_link)
         fprintf(stderr, "itmscope: evidence pcap: %llu packets of another link type left out\n",
                 (unsigned long long)o->other_link);
@@ -298,15 +294,14 @@ static int evidence_close(struct itm_output *o)
         fprintf(stderr, "itmscope: evidence pcap: %llu packets of flagged flows came after the "
                         "first %u and before the flag, and are not in it\n",
                 (unsigned long long)o->missing, ITM_EVIDENCE_PKTS);
-    /* stdout stays open for the other outputs */
-    if (!o->file.is_stdout && o->dump)
+    /* the dump owns the file (stdout stays open for the other outputs) */
+    if (o->dump && !o->file.is_stdout) {
         pcap_dump_close(o->dump); /* closes o->file.f, whose flush was checked above */
-    else if (!o->file.is_stdout && fclose(o->file.f) != 0)
-        rc = ITM_ERR_IO;
+        o->file.f = NULL;
+    }
     if (o->dead)
         pcap_close(o->dead);
-    itm_free(o);
-    return rc;
+    return itm_out_file_close(o);
 }
 
 const struct itm_output_ops itm_out_pcap = {
