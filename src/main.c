@@ -168,17 +168,24 @@ static void reload(struct run_state *rs)
             rs->o->site ? " and " : "", rs->o->site ? rs->o->site : "");
 }
 
+/* The kernel's counters of the live capture, into the engine's stats. */
+static void pull_kernel_stats(struct run_state *rs)
+{
+    uint64_t recv, drop, ifdrop;
+
+    if (rs->cur && itm_capture_stats(rs->cur, &recv, &drop, &ifdrop) == 0)
+        itm_engine_set_kernel_stats(rs->e, recv, drop, ifdrop);
+}
+
 static void report_now(struct run_state *rs)
 {
     struct itm_output *rep = itm_engine_output(rs->e, &itm_out_report);
-    uint64_t recv, drop, ifdrop;
 
     if (!rep) {
         fprintf(stderr, "itmscope: SIGUSR1: no report is being written (see --report)\n");
         return;
     }
-    if (rs->cur && itm_capture_stats(rs->cur, &recv, &drop, &ifdrop) == 0)
-        itm_engine_set_kernel_stats(rs->e, recv, drop, ifdrop);
+    pull_kernel_stats(rs);
     itm_engine_peek_flows(rs->e, itm_out_report_peek_flow, rep);
     if (itm_out_report_write_now(rep, itm_engine_stats(rs->e)) != 0)
         fprintf(stderr, "itmscope: error writing the report\n");
@@ -224,7 +231,6 @@ static void free_kept(struct run_state *rs)
 static int live_tick(void *ctx)
 {
     struct run_state *rs = ctx;
-    uint64_t recv = 0, drop = 0, ifdrop = 0;
     time_t now = time(NULL);
 
     if (g_stop)
@@ -239,8 +245,7 @@ static int live_tick(void *ctx)
     }
     if (now < rs->next_status)
         return 0;
-    if (itm_capture_stats(rs->cur, &recv, &drop, &ifdrop) == 0)
-        itm_engine_set_kernel_stats(rs->e, recv, drop, ifdrop);
+    pull_kernel_stats(rs);
     {
         const struct itm_stats *st = itm_engine_stats(rs->e);
         if (!rs->o->quiet)
@@ -296,7 +301,6 @@ static int run_live(const struct opts *o, struct itm_engine *e, struct itm_captu
                     struct run_state *rs)
 {
     char msg[1024];
-    uint64_t recv = 0, drop = 0, ifdrop = 0;
     int end;
 
     rs->cur = c;
@@ -305,8 +309,7 @@ static int run_live(const struct opts *o, struct itm_engine *e, struct itm_captu
     do
         end = itm_capture_run(c, e, &g_stop, live_tick, rs, msg, sizeof(msg));
     while (end == ITM_CAP_STOPPED && !g_stop);
-    if (itm_capture_stats(c, &recv, &drop, &ifdrop) == 0)
-        itm_engine_set_kernel_stats(e, recv, drop, ifdrop);
+    pull_kernel_stats(rs);
     rs->cur = NULL;
     g_live = NULL;
     itm_capture_close(c);
