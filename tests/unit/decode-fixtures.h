@@ -207,27 +207,6 @@ static void text(struct frame *f, const char *s)
 
 /* ---- checks ---- */
 
-#define DIFF(field)                                                                        \
-    do {                                                                                   \
-        if (memcmp(&a->field, &b->field, sizeof(a->field)) != 0)                           \
-            return #field;                                                                 \
-    } while (0)
-
-/* Field by field (the struct has padding): the name of the first difference, or NULL. */
-static const char *pkt_diff(const struct itm_pkt *a, const struct itm_pkt *b)
-{
-    DIFF(ts_ns); DIFF(frame); DIFF(caplen); DIFF(wirelen); DIFF(linktype);
-    DIFF(status); DIFF(reason); DIFF(nvlan); DIFF(has_mac); DIFF(vlan); DIFF(ethertype);
-    DIFF(mac_src); DIFF(mac_dst); DIFF(anomalies); DIFF(ip_ver); DIFF(proto); DIFF(ttl);
-    DIFF(is_frag); DIFF(frag_more); DIFF(frag_off); DIFF(frag_id); DIFF(src.family);
-    DIFF(src.a); DIFF(dst.family); DIFF(dst.a); DIFF(l3_off); DIFF(ip_len); DIFF(has_l4);
-    DIFF(tcp_flags); DIFF(icmp_type); DIFF(icmp_code); DIFF(sport); DIFF(dport);
-    DIFF(tcp_seq); DIFF(tcp_ack); DIFF(igmp_type); DIFF(igmp_group.family);
-    DIFF(igmp_group.a); DIFF(l4_off); DIFF(payload_off); DIFF(payload_len);
-    DIFF(payload_wire_len);
-    return NULL;
-}
-
 /* Decodes a heap copy of exactly len bytes, twice over differently poisoned structs: any
  * field the decoder leaves undefined shows up as a difference. The general decoders alone
  * (itm_decode_slow) and the fast path, when it takes the frame, must fill the same. */
@@ -247,18 +226,18 @@ static void decode_copy(const struct frame *f, size_t len, struct itm_pkt *out)
     memset(&slow, 0x3c, sizeof(slow));
     rc = itm_decode(f->dlt, buf, (uint32_t)len, (uint32_t)f->n, 42, out);
     assert_int_equal(itm_decode_slow(f->dlt, buf, (uint32_t)len, (uint32_t)f->n, 42, &slow), rc);
-    d = pkt_diff(out, &slow);
+    d = itm_pkt_diff(out, &slow);
     if (d)
         fail_msg("len %zu: field %s differs between itm_decode and the slow path", len, d);
     if (itm_decode_fast(f->dlt, buf, (uint32_t)len, (uint32_t)f->n, 42, &other) >= 0) {
-        d = pkt_diff(&other, &slow);
+        d = itm_pkt_diff(&other, &slow);
         if (d)
             fail_msg("len %zu: field %s differs between the fast and the slow path", len, d);
     }
     memset(&other, 0x5a, sizeof(other));
     itm_decode(f->dlt, buf, (uint32_t)len, (uint32_t)f->n, 42, &other);
     free(buf);
-    d = pkt_diff(out, &other);
+    d = itm_pkt_diff(out, &other);
     if (d)
         fail_msg("len %zu: field %s left undefined", len, d);
     if (out->payload_off + (uint64_t)out->payload_len > len)
@@ -303,7 +282,7 @@ static void check_cut_ok(const struct frame *f, size_t len, const struct itm_pkt
         if (len > f->ip_end)
             want.anomalies |= ITM_A_ETH_PADDING;
     }
-    d = pkt_diff(p, &want);
+    d = itm_pkt_diff(p, &want);
     if (d)
         fail_msg("len %zu of %zu: field %s differs from the full decode", len, f->n, d);
 }

@@ -53,7 +53,7 @@ static void check_one(int dlt, const uint8_t *data, uint32_t len, uint32_t wirel
     free(buf);
     if (rd != rs)
         fail_msg("%s, caplen %u: itm_decode returned %d, the slow path %d", what, len, rd, rs);
-    d = pkt_diff(&full, &slow);
+    d = itm_pkt_diff(&full, &slow);
     if (d)
         fail_msg("%s, caplen %u: field %s differs between itm_decode and the slow path", what,
                  len, d);
@@ -64,7 +64,7 @@ static void check_one(int dlt, const uint8_t *data, uint32_t len, uint32_t wirel
     if (rf != rs)
         fail_msg("%s, caplen %u: the fast path returned %d, the slow path %d", what, len, rf,
                  rs);
-    d = pkt_diff(&fast, &slow);
+    d = itm_pkt_diff(&fast, &slow);
     if (d)
         fail_msg("%s, caplen %u: field %s differs between the fast and the slow path", what,
                  len, d);
