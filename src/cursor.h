@@ -35,6 +35,19 @@ static inline uint32_t itm_load_be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* Eight bytes as a big-endian word: addresses compare like these words (the flow key's
+ * order, the site's prefix index). */
+static inline uint64_t itm_load_be64(const uint8_t *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
 static inline size_t itm_cur_left(const struct itm_cur *c)
 {
     return (size_t)(c->end - c->p);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "fasthash.h"
 #include "flow-int.h"
 
@@ -326,27 +327,16 @@ static struct itm_flow *flow_alloc(struct itm_flow_table *t)
     return &s->flows[s->used++];
 }
 
-static inline uint64_t load_be64(const uint8_t *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
 /* memcmp order of the two addresses (big-endian words compare like bytes), inline. */
 static int ip_cmp(const struct itm_pkt *p)
 {
-    uint64_t s0 = load_be64(p->src.a), d0 = load_be64(p->dst.a);
+    uint64_t s0 = itm_load_be64(p->src.a), d0 = itm_load_be64(p->dst.a);
     uint64_t s1, d1;
 
     if (s0 != d0)
         return s0 < d0 ? -1 : 1;
-    s1 = load_be64(p->src.a + 8);
-    d1 = load_be64(p->dst.a + 8);
+    s1 = itm_load_be64(p->src.a + 8);
+    d1 = itm_load_be64(p->dst.a + 8);
     return s1 < d1 ? -1 : s1 > d1;
 }
 

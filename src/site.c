@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursor.h"
 #include "textlex.h"
 
 /* With no [local] entries these are local: private (RFC 1918), shared (RFC 6598), loopback,
@@ -76,14 +77,6 @@ char *itm_site_pfx_format(const struct itm_site_pfx *e, char *buf, size_t len)
     return buf;
 }
 
-static uint64_t be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 /* An IPv4 address fills the top 32 bits of hi; only its four bytes are read, whatever the
  * caller left in the rest of the array. */
 static void ip_key(const struct itm_ip *ip, uint64_t *hi, uint64_t *lo)
@@ -94,8 +87,8 @@ static void ip_key(const struct itm_ip *ip, uint64_t *hi, uint64_t *lo)
         *lo = 0;
         return;
     }
-    *hi = be64(ip->a);
-    *lo = be64(ip->a + 8);
+    *hi = itm_load_be64(ip->a);
+    *lo = itm_load_be64(ip->a + 8);
 }
 
 /* The mask of the first bits of a 64-bit half; bits may be 0-64 (or beyond: all ones). */
