@@ -1,12 +1,18 @@
 /* capture-pcap.c: libpcap sources. Files are opened with fopen and a 1 MiB stdio buffer
- * (libpcap's own open reads 4 KiB at a time), timestamps in nanoseconds. It hands frames to
- * the engine and reports libpcap's errors as one line naming the input; it never decodes. */
+ * (libpcap's own open reads 4 KiB at a time), timestamps in nanoseconds, and read by a
+ * thread of their own when a second CPU is there (frame-ring.h). It hands frames to the
+ * engine, in order, and reports libpcap's errors as one line naming the input; it never
+ * decodes. */
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "frame-ring.h"
 #include "itm-limits.h"
 #include "itmscope/capture.h"
 #include "itmscope/decode.h"
@@ -21,6 +27,15 @@ struct itm_capture {
     uint64_t size;       /* file size, 0 when unknown */
     uint64_t frames;     /* frames delivered */
     struct itm_engine *e;
+    /* The reader thread of a file (threaded): it runs libpcap and fills the ring's slots,
+     * the caller's thread takes them to the engine. cur is the reader's slot; pos the input
+     * position of the frames delivered so far (the progress bar). */
+    int threaded;
+    struct itm_frame_ring *ring;
+    struct itm_frame_slot *cur;
+    pthread_t reader;
+    int reader_running;
+    uint64_t pos;
     /* Frames waiting to go to the engine together (libpcap reuses its buffer for the next
      * record, so they are copied); flushed before pcap_dispatch's caller goes on. */
     struct itm_frame batch[ITM_ENGINE_BATCH];
@@ -113,6 +128,10 @@ struct itm_capture *itm_capture_open_file(const char *path, const struct itm_cap
     c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
     if (check_linktype(c, msg, msglen) || apply_filter(c, cfg->filter, msg, msglen))
         goto fail;
+    /* A thread of its own only where it can run beside the pipeline, and only for a regular
+     * file: a read from a pipe or a terminal may wait for ever, and a stop must not wait
+     * for the reader to come back from it. */
+    c->threaded = !cfg->no_read_thread && c->size > 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1;
     return c;
 fail:
     if (c->fp && c->fp != stdin)
@@ -177,10 +196,13 @@ fail:
     return NULL;
 }
 
+static void reader_stop(struct itm_capture *c);
+
 void itm_capture_close(struct itm_capture *c)
 {
     if (!c)
         return;
+    reader_stop(c);
     if (c->p)
         pcap_close(c->p);
     itm_free(c);
@@ -261,10 +283,196 @@ static int is_truncation(const char *err)
     return strstr(err, "truncated") != NULL;
 }
 
+/* libpcap's error after the frames delivered so far, as one line in msg. */
+static int read_error(struct itm_capture *c, char *msg, size_t msglen)
+{
+    const char *err = pcap_geterr(c->p);
+    char buf[PCAP_ERRBUF_SIZE + 200];
+    int trunc;
+
+    if (!err)
+        err = "read error";
+    trunc = is_truncation(err);
+    /* libpcap cannot deliver a pcapng whose interfaces differ in link type: stop loudly
+     * rather than look like a short capture */
+    if (strstr(err, "different from the type of the first interface")) {
+        snprintf(buf, sizeof(buf),
+                 "pcapng interfaces with different link types are not supported, "
+                 "stopped after %llu packets (%s); split it per interface first",
+                 (unsigned long long)c->frames, err);
+        err = buf;
+    } else if (!c->live) {
+        /* the record number lets a user look at the damage (tcpdump -c, editcap) */
+        snprintf(buf, sizeof(buf), "record %llu%s: %s", (unsigned long long)c->frames + 1,
+                 trunc ? " is cut short" : " is damaged", err);
+        err = buf;
+    }
+    set_msg(msg, msglen, c->name, err);
+    return trunc ? ITM_CAP_TRUNCATED : ITM_CAP_ERROR;
+}
+
+/* ---- the reader thread of a file ---- */
+
+/* The input position now, for the progress bar (the reader's thread only). */
+static uint64_t file_pos(const struct itm_capture *c)
+{
+    FILE *fp = pcap_file(c->p);
+    off_t pos = fp ? ftello(fp) : -1;
+
+    return pos > 0 ? (uint64_t)pos : 0;
+}
+
+/* In the reader: a frame into the current slot; a full slot goes to the pipeline and the
+ * next is claimed (waiting while the pipeline holds them all). */
+static void on_frame_ring(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    struct itm_capture *c = (struct itm_capture *)user;
+    uint64_t ts = frame_ns(c, h);
+    int rc;
+
+    c->frames++;
+    rc = itm_frame_slot_add(c->cur, ts, bytes, h->caplen, h->len);
+    if (rc == 1) {
+        c->cur->pos = file_pos(c);
+        itm_frame_ring_publish(c->ring, c->cur);
+        c->cur = itm_frame_ring_claim(c->ring);
+        if (!c->cur) { /* cancelled: the pipeline stopped */
+            pcap_breakloop(c->p);
+            return;
+        }
+        rc = itm_frame_slot_add(c->cur, ts, bytes, h->caplen, h->len);
+    }
+    if (rc < 0) {
+        c->cur->end = ITM_CAP_ERROR;
+        snprintf(c->cur->msg, sizeof(c->cur->msg),
+                 "%s: record %llu: out of memory for a frame of %u bytes", c->name,
+                 (unsigned long long)c->frames, h->caplen);
+        pcap_breakloop(c->p);
+    }
+}
+
+/* The reader: libpcap until the end, an error or a cancel; the last slot says how it ended
+ * (a cancelled reader publishes nothing more: nobody waits for it). */
+static void *reader_main(void *arg)
+{
+    struct itm_capture *c = arg;
+    int n;
+
+    c->cur = itm_frame_ring_claim(c->ring);
+    while (c->cur) {
+        n = pcap_dispatch(c->p, 4096, on_frame_ring, (u_char *)c);
+        if (!c->cur)
+            break;
+        if (c->cur->end >= 0) {
+            /* set by on_frame_ring */
+        } else if (n == PCAP_ERROR) {
+            c->cur->end = read_error(c, c->cur->msg, sizeof(c->cur->msg));
+        } else if (n == 0) {
+            c->cur->end = ITM_CAP_EOF;
+        } else {
+            continue;
+        }
+        c->cur->pos = file_pos(c);
+        itm_frame_ring_publish(c->ring, c->cur);
+        c->cur = NULL;
+    }
+    return NULL;
+}
+
+static int reader_start(struct itm_capture *c, char *msg, size_t msglen)
+{
+    sigset_t all, old;
+    int err, rc;
+
+    c->ring = itm_frame_ring_new(ITM_READ_SLOTS, ITM_READ_SLOT_FRAMES, ITM_READ_SLOT_BYTES, &err);
+    if (!c->ring) {
+        set_msg(msg, msglen, c->name, itm_err_str(err));
+        return -1;
+    }
+    /* signals are for the pipeline's thread, whose handlers raise its flags */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    rc = pthread_create(&c->reader, NULL, reader_main, c);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        itm_frame_ring_free(c->ring);
+        c->ring = NULL;
+        set_msg(msg, msglen, c->name, strerror(rc));
+        return -1;
+    }
+    c->reader_running = 1;
+    return 0;
+}
+
+/* Cancels and joins the reader (it may be waiting for a slot), then frees the ring. */
+static void reader_stop(struct itm_capture *c)
+{
+    if (c->reader_running) {
+        itm_frame_ring_cancel(c->ring);
+        pthread_join(c->reader, NULL);
+        c->reader_running = 0;
+    }
+    itm_frame_ring_free(c->ring);
+    c->ring = NULL;
+}
+
+/* Frames ahead whose first bytes are prefetched. */
+#define ITM_READ_PREFETCH 8u
+
+/* The frames of one slot, exactly as if they had come from pcap_dispatch. */
+static void deliver(struct itm_capture *c, const struct itm_frame_slot *s)
+{
+    if (itm_engine_wants_batches(c->e)) {
+        itm_engine_packets(c->e, c->linktype, s->fr, s->n);
+        return;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        /* the reader's core wrote the frames: ask for the headers a few frames ahead */
+        if (i + ITM_READ_PREFETCH < s->n)
+            __builtin_prefetch(s->fr[i + ITM_READ_PREFETCH].data);
+        itm_engine_packet(c->e, c->linktype, s->fr[i].ts_ns, s->fr[i].data, s->fr[i].caplen,
+                          s->fr[i].wirelen);
+    }
+}
+
+/* itm_capture_run with the reader thread: the same order of frames, ticks between slots
+ * and the same ends. */
+static int run_threaded(struct itm_capture *c, volatile sig_atomic_t *stop,
+                        itm_capture_tick_fn tick, void *tick_ctx, char *msg, size_t msglen)
+{
+    int end = ITM_CAP_STOPPED;
+
+    if (reader_start(c, msg, msglen) != 0)
+        return ITM_CAP_ERROR;
+    for (;;) {
+        struct itm_frame_slot *s;
+        int fin;
+        if (stop && *stop)
+            break;
+        s = itm_frame_ring_next(c->ring);
+        deliver(c, s);
+        c->pos = s->pos;
+        fin = s->end;
+        if (fin == ITM_CAP_TRUNCATED || fin == ITM_CAP_ERROR)
+            snprintf(msg, msglen, "%s", s->msg);
+        itm_frame_ring_release(c->ring, s);
+        if (tick && tick(tick_ctx))
+            break;
+        if (fin >= 0) {
+            end = fin;
+            break;
+        }
+    }
+    reader_stop(c);
+    return end;
+}
+
 int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_atomic_t *stop,
                     itm_capture_tick_fn tick, void *tick_ctx, char *msg, size_t msglen)
 {
     c->e = e;
+    if (c->threaded)
+        return run_threaded(c, stop, tick, tick_ctx, msg, msglen);
     for (;;) {
         int n;
         if (stop && *stop)
@@ -277,31 +485,8 @@ int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_at
             return ITM_CAP_STOPPED;
         if (n == PCAP_ERROR_BREAK)
             return ITM_CAP_STOPPED;
-        if (n == PCAP_ERROR) {
-            const char *err = pcap_geterr(c->p);
-            char buf[PCAP_ERRBUF_SIZE + 200];
-            int trunc;
-            if (!err)
-                err = "read error";
-            trunc = is_truncation(err);
-            /* libpcap cannot deliver a pcapng whose interfaces differ in link type: stop
-             * loudly rather than look like a short capture */
-            if (strstr(err, "different from the type of the first interface")) {
-                snprintf(buf, sizeof(buf),
-                         "pcapng interfaces with different link types are not supported, "
-                         "stopped after %llu packets (%s); split it per interface first",
-                         (unsigned long long)c->frames, err);
-                err = buf;
-            } else if (!c->live) {
-                /* the record number lets a user look at the damage (tcpdump -c, editcap) */
-                snprintf(buf, sizeof(buf), "record %llu%s: %s",
-                         (unsigned long long)c->frames + 1,
-                         trunc ? " is cut short" : " is damaged", err);
-                err = buf;
-            }
-            set_msg(msg, msglen, c->name, err);
-            return trunc ? ITM_CAP_TRUNCATED : ITM_CAP_ERROR;
-        }
+        if (n == PCAP_ERROR)
+            return read_error(c, msg, msglen);
         if (n == 0 && !c->live)
             return ITM_CAP_EOF;
     }
@@ -321,11 +506,9 @@ int itm_capture_stats(struct itm_capture *c, uint64_t *recv, uint64_t *drop, uin
 
 void itm_capture_progress(const struct itm_capture *c, uint64_t *done, uint64_t *total)
 {
-    FILE *fp = c->live ? NULL : pcap_file(c->p);
-    off_t pos = fp ? ftello(fp) : -1;
-
     *total = c->size;
-    *done = pos > 0 ? (uint64_t)pos : 0;
+    /* the reader thread owns the file: the position comes with its slots */
+    *done = c->live ? 0 : c->threaded ? c->pos : file_pos(c);
 }
 
 void itm_capture_breakloop(struct itm_capture *c)

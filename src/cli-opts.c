@@ -62,6 +62,8 @@ static void usage(void)
         "  --timeout SPEC       idle timeouts, e.g. tcp=600,tcp-closed=10,udp=120,icmp=60,other=120\n"
         "  --vlan-in-key        the outer VLAN id is part of the flow key\n"
         "  --one-pass           offline: label in one pass (roles refine as they are learned)\n"
+        "  --no-read-thread     offline: read files on the pipeline's thread (by default a\n"
+        "                       second CPU, when there is one, reads while the first works)\n"
         "  --stats-interval N   live: status line and stats event every N seconds (default 10)\n"
         "  --seed N             hash seed (default: random)\n"
         "  -V, --version        print the version\n\n"
@@ -97,6 +99,7 @@ enum {
     OPT_MAX_EXPECT,
     OPT_MAX_HOSTS,
     OPT_MAX_SCAN,
+    OPT_NO_READ_THREAD,
 };
 
 void parse_opts(int argc, char **argv, struct opts *o)
@@ -112,6 +115,7 @@ void parse_opts(int argc, char **argv, struct opts *o)
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"vlan-in-key", no_argument, NULL, OPT_VLAN_KEY},
         {"one-pass", no_argument, NULL, OPT_ONE_PASS},
+        {"no-read-thread", no_argument, NULL, OPT_NO_READ_THREAD},
         {"seed", required_argument, NULL, OPT_SEED},
         {"fail-on-findings", no_argument, NULL, OPT_FAIL},
         {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
@@ -255,6 +259,9 @@ void parse_opts(int argc, char **argv, struct opts *o)
             break;
         case OPT_ONE_PASS:
             o->one_pass = 1;
+            break;
+        case OPT_NO_READ_THREAD:
+            o->cap.no_read_thread = 1;
             break;
         case OPT_SEED:
             if (itm_parse_u64("--seed", optarg, 0, UINT64_MAX, &seed, msg, sizeof(msg)))

@@ -15,6 +15,7 @@ struct itm_capture_cfg {
     uint32_t buffer_mb;  /* live: kernel buffer, 0: default */
     int immediate;       /* live: deliver packets at once */
     const char *filter;  /* BPF expression or NULL */
+    int no_read_thread;  /* files: read on the caller's thread even with a second CPU */
 };
 
 enum itm_capture_end {
@@ -44,8 +45,13 @@ int itm_capture_fd(const struct itm_capture *c);
 /* Hook called between batches (live statistics, signals). Returns non-zero to stop. */
 typedef int (*itm_capture_tick_fn)(void *ctx);
 
-/* Reads until the end, an error, or *stop becomes non-zero; every frame goes to
- * itm_engine_packet. Returns an itm_capture_end; msg holds the reason for TRUNCATED/ERROR. */
+/* Reads until the end, an error, or *stop becomes non-zero; every frame goes to the engine
+ * (itm_engine_packet, or itm_engine_packets once it wants batches), in file order. A
+ * regular file is read by a thread of its own when more than one CPU is online (unless
+ * no_read_thread; never stdin or a pipe, whose reads may block for ever):
+ * the engine, the tick and the outputs still run only on the caller's thread, and the
+ * reader has ended when this returns. Returns an itm_capture_end; msg holds the reason
+ * for TRUNCATED/ERROR (and for ERROR when the thread could not start). */
 int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_atomic_t *stop,
                     itm_capture_tick_fn tick, void *tick_ctx, char *msg, size_t msglen);
 

@@ -97,16 +97,19 @@ print(" ".join(sorted(flows)), "packets=%s" % packets)
 EOF
 }
 whole4="TCP:443:3 UDP:53:1 packets=4"
-for cut in cut.pcap cut-header.pcap cut.pcapng; do
-    expect "$cut" 0 \
-        "itmscope: warning: $T/$cut: record 5 is cut short: * (the records before it were read)" \
-        -q -r "$T/$cut" --json "$T/$cut.json"
-    got=$(flows "$T/$cut.json")
-    [ "$got" = "$whole4" ] && ok "$cut-flows" || bad "$cut-flows" "got [$got], want [$whole4]"
+# the same with the file read on the pipeline's own thread (--no-read-thread)
+for rt in "" --no-read-thread; do
+    for cut in cut.pcap cut-header.pcap cut.pcapng; do
+        expect "$cut$rt" 0 \
+            "itmscope: warning: $T/$cut: record 5 is cut short: * (the records before it were read)" \
+            -q $rt -r "$T/$cut" --json "$T/$cut.json"
+        got=$(flows "$T/$cut.json")
+        [ "$got" = "$whole4" ] && ok "$cut$rt-flows" || bad "$cut$rt-flows" "got [$got], want [$whole4]"
+    done
+    expect "huge-caplen$rt" 2 "itmscope: $T/huge.pcap: record 4 is damaged: *" -q $rt -r "$T/huge.pcap"
+    expect "damaged-pcapng$rt" 2 "itmscope: $T/damaged.pcapng: record 4 is damaged: *" \
+        -q $rt -r "$T/damaged.pcapng"
 done
-expect huge-caplen 2 "itmscope: $T/huge.pcap: record 4 is damaged: *" -q -r "$T/huge.pcap"
-expect damaged-pcapng 2 "itmscope: $T/damaged.pcapng: record 4 is damaged: *" \
-    -q -r "$T/damaged.pcapng"
 expect good-pcapng 0 "" -q -r "$T/good.pcapng" --json "$T/good.json"
 got=$(flows "$T/good.json")
 want="TCP:443:3 UDP:161:1 UDP:53:1 packets=5"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The command line as a user drives it: stdin, several files into one flow table, pcapng and
-# nanosecond pcap giving the same flows as pcap, BPF filters, the signature commands, and
-# deterministic JSON. usage: cli.sh ITMSCOPE SOURCE_DIR
+# nanosecond pcap giving the same flows as pcap, BPF filters, the signature commands,
+# deterministic JSON, and the same outputs whether a second CPU reads the file or not. usage: cli.sh ITMSCOPE SOURCE_DIR
 set -u
 itm=$1 src=$2
 tmp=$(mktemp -d)
@@ -46,6 +46,20 @@ check "a BPF filter keeps only matching flows" \
 "$itm" -q -r "$site" --json "$tmp/again.json"
 check "the JSON is the same on every run (hash seeds differ)" cmp -s "$tmp/file.json" "$tmp/again.json"
 check "every line is JSON" jq -e . "$tmp/file.json" >/dev/null
+
+# A second CPU reads the file by default; on the pipeline's own thread every output is the same.
+for cap in site attacks edge; do
+    "$itm" -r "$src/pcaps/$cap.pcap" -S "$src/pcaps/$cap.site" --json "$tmp/rt.json" \
+        -w "$tmp/rt.pcap" > "$tmp/rt.report"
+    "$itm" --no-read-thread -r "$src/pcaps/$cap.pcap" -S "$src/pcaps/$cap.site" \
+        --json "$tmp/nort.json" -w "$tmp/nort.pcap" > "$tmp/nort.report"
+    check "$cap: --no-read-thread gives the same JSON" cmp -s "$tmp/rt.json" "$tmp/nort.json"
+    check "$cap: the same report" cmp -s "$tmp/rt.report" "$tmp/nort.report"
+    check "$cap: the same evidence pcap" cmp -s "$tmp/rt.pcap" "$tmp/nort.pcap"
+done
+check "two files and stdin: the same JSON on one thread" cmp -s \
+    <("$itm" -q --one-pass -r - -r "$src/pcaps/attacks.pcap" --json - < "$site") \
+    <("$itm" -q --one-pass --no-read-thread -r - -r "$src/pcaps/attacks.pcap" --json - < "$site")
 
 check "--list-signatures lists all 101 rules" test "$("$itm" --list-signatures | tail -n +2 | wc -l)" -eq 101
 check "--check-signatures accepts the bundled database" \

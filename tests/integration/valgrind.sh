@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # valgrind.sh: itmscope under valgrind memcheck, once for leaks and invalid accesses: a sample
-# capture through every output, a capture cut short, a rejected site file and a bad option.
+# capture through every output, a capture cut short, a rejected site file and a bad option;
+# then helgrind over the reader thread.
 # Any memcheck error or leak (definite, indirect, possible) fails the test. Skips (exit 77)
 # without valgrind or on a sanitizer build, which valgrind cannot run.
 #
@@ -67,6 +68,34 @@ check damaged 2 -q -r "$T/damaged.pcapng" --json "$T/damaged.json"
 printf '[roles]\n10.0.0.300 agent\n' >"$T/bad.site"
 check bad-site 2 -q -r "$T/good.pcap" -S "$T/bad.site"
 check bad-option 2 -r "$T/good.pcap" --max-flows 0
+
+# The reader thread and the pipeline under helgrind (data races, lock order, misuse of the
+# pthread API): a sample through every output, and a capture cut short, where the end
+# travels with the reader's last slot.
+race() {
+    local name=$1 want=$2; shift 2
+    valgrind -q --tool=helgrind --error-exitcode=99 --log-file="$T/$name.hg" "$itm" "$@" \
+        >"$T/$name.out" 2>"$T/$name.err"
+    local rc=$?
+    if [ $rc -eq 99 ] || [ -s "$T/$name.hg" ]; then
+        fail=$((fail + 1))
+        echo "FAIL $name: helgrind reported:"
+        head -n 60 "$T/$name.hg"
+    elif [ $rc -ne "$want" ]; then
+        fail=$((fail + 1))
+        echo "FAIL $name: exit $rc, want $want: $(head -c 400 "$T/$name.err")"
+    else
+        pass=$((pass + 1))
+        echo "ok $name"
+    fi
+}
+if [ "$(getconf _NPROCESSORS_ONLN)" -gt 1 ]; then
+    race threads-sample 0 -q -r "$sample" "${site[@]}" --json "$T/hg.json" --report "$T/hg.txt" \
+        -w "$T/hg.pcap"
+    race threads-cut 0 -q -r "$T/cut.pcap" --json "$T/hg-cut.json"
+else
+    echo "note: one CPU: no reader thread to check with helgrind"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -2,7 +2,8 @@
  * for byte the events and evidence of feeding them one at a time (itm_engine_packet), for
  * every batch size from 1 to past ITM_ENGINE_BATCH, on the bundled captures (fragments,
  * PXE, scans, lateral movement, malformed frames); and so does the capture, which switches
- * to batches once the flows outgrow the caches. */
+ * to batches once the flows outgrow the caches, whether it reads the file on the caller's
+ * thread or on a reader thread of its own. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -266,17 +267,21 @@ static void test_capture_switches_to_batches(void **state)
 
     snprintf(jb, sizeof(jb), "%s/capture.json", tmpl);
     snprintf(pb, sizeof(pb), "%s/capture.pcap", tmpl);
-    memset(&ccfg, 0, sizeof(ccfg));
-    c = itm_capture_open_file(path, &ccfg, msg, sizeof(msg));
-    assert_non_null(c);
-    e = engine_with_outputs(db, NULL, itm_capture_linktype(c), jb, pb, &octx);
-    assert_int_equal(itm_capture_run(c, e, NULL, NULL, NULL, msg, sizeof(msg)), ITM_CAP_EOF);
-    assert_true(itm_engine_wants_batches(e));
-    assert_int_equal(itm_engine_finish(e, ITM_END_EOF), 0);
-    itm_engine_free(e);
-    itm_capture_close(c);
-    same_file(ja, jb);
-    same_file(pa, pb);
+    /* read on this thread, then (with a second CPU) by the reader thread */
+    for (int no_thread = 1; no_thread >= 0; no_thread--) {
+        memset(&ccfg, 0, sizeof(ccfg));
+        ccfg.no_read_thread = no_thread;
+        c = itm_capture_open_file(path, &ccfg, msg, sizeof(msg));
+        assert_non_null(c);
+        e = engine_with_outputs(db, NULL, itm_capture_linktype(c), jb, pb, &octx);
+        assert_int_equal(itm_capture_run(c, e, NULL, NULL, NULL, msg, sizeof(msg)), ITM_CAP_EOF);
+        assert_true(itm_engine_wants_batches(e));
+        assert_int_equal(itm_engine_finish(e, ITM_END_EOF), 0);
+        itm_engine_free(e);
+        itm_capture_close(c);
+        same_file(ja, jb);
+        same_file(pa, pb);
+    }
 
     unlink(ja);
     unlink(pa);
