@@ -21,8 +21,11 @@
 
 enum slot_state { SLOT_FREE, SLOT_FILLING, SLOT_READY, SLOT_READING };
 
-/* Pauses a side spins for its slot before it sleeps: about 50 microseconds. */
-#define ITM_RING_SPIN 2000u
+/* Pauses a side spins for its slot before it sleeps: at most about 50 microseconds, at
+ * least a few dozen pauses (a power of two times the least, so that halving and doubling
+ * keep within both). */
+#define ITM_RING_SPIN_MIN 16u
+#define ITM_RING_SPIN (ITM_RING_SPIN_MIN * 128u)
 
 struct itm_frame_ring {
     pthread_mutex_t mu;
@@ -31,6 +34,7 @@ struct itm_frame_ring {
     size_t nslots;
     size_t wr, rd;            /* the reader's next slot, the consumer's next slot */
     int cancelled;
+    unsigned spin_claim, spin_next; /* the reader's and the consumer's spin budgets */
     struct itm_frame_slot *slots;
     uint8_t *state;           /* enum slot_state, by slot */
 };
@@ -73,6 +77,7 @@ struct itm_frame_ring *itm_frame_ring_new(size_t nslots, size_t max_frames, size
     pthread_cond_init(&r->freed, NULL);
     pthread_cond_init(&r->published, NULL);
     r->nslots = nslots;
+    r->spin_claim = r->spin_next = ITM_RING_SPIN;
     r->slots = itm_calloc(nslots, sizeof(*r->slots));
     r->state = itm_calloc(nslots, 1);
     if (!r->slots || !r->state)
@@ -99,17 +104,25 @@ fail:
 /* Waits a little for slot i to reach state want without sleeping: when the two sides run at
  * about the same pace the slot is nearly always there within microseconds, and a sleep
  * costs a wake-up (an interrupt to the other CPU, in a virtual machine an exit) on both
- * sides. Returns early when the ring is cancelled; the caller checks again under the lock. */
-static void spin_for(const struct itm_frame_ring *r, size_t i, uint8_t want)
+ * sides. A side that spun in vain spins half as long the next time, and twice as long
+ * after a spin that paid, so that the side that waits for a much slower one soon stops
+ * burning its CPU. Returns early when the ring is cancelled; the caller checks again under
+ * the lock. *budget belongs to the calling side. */
+static void spin_for(const struct itm_frame_ring *r, size_t i, uint8_t want, unsigned *budget)
 {
-    for (unsigned k = 0; k < ITM_RING_SPIN; k++) {
+    for (unsigned k = 0; k < *budget; k++) {
         if (__atomic_load_n(&r->state[i], __ATOMIC_ACQUIRE) == want ||
-            __atomic_load_n(&r->cancelled, __ATOMIC_RELAXED))
+            __atomic_load_n(&r->cancelled, __ATOMIC_RELAXED)) {
+            if (*budget < ITM_RING_SPIN)
+                *budget *= 2;
             return;
+        }
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
 #endif
     }
+    if (*budget > ITM_RING_SPIN_MIN)
+        *budget /= 2;
 }
 
 static void set_state(struct itm_frame_ring *r, size_t i, uint8_t st)
@@ -121,7 +134,7 @@ struct itm_frame_slot *itm_frame_ring_claim(struct itm_frame_ring *r)
 {
     struct itm_frame_slot *s = NULL;
 
-    spin_for(r, r->wr, SLOT_FREE);
+    spin_for(r, r->wr, SLOT_FREE, &r->spin_claim);
     pthread_mutex_lock(&r->mu);
     while (!r->cancelled && r->state[r->wr] != SLOT_FREE)
         pthread_cond_wait(&r->freed, &r->mu);
@@ -187,7 +200,7 @@ struct itm_frame_slot *itm_frame_ring_next(struct itm_frame_ring *r)
 {
     struct itm_frame_slot *s;
 
-    spin_for(r, r->rd, SLOT_READY);
+    spin_for(r, r->rd, SLOT_READY, &r->spin_next);
     pthread_mutex_lock(&r->mu);
     while (r->state[r->rd] != SLOT_READY)
         pthread_cond_wait(&r->published, &r->mu);
