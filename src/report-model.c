@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fasthash.h"
 #include "itm-limits.h"
 #include "report-int.h"
 
@@ -22,10 +23,13 @@ struct itm_rmember {
     struct itm_rmember_key k;
 };
 
-/* keys here are addresses an attacker picks: the keyed hash keeps buckets unpredictable */
+/* Keys here are addresses an attacker picks: the keyed hash keeps buckets unpredictable.
+ * The hot tables' multiply-fold hash (fasthash.h, and why it suffices there) rather than
+ * SipHash: every finished flow looks up its component, its matrix cell and their members,
+ * and SipHash was a third of that; nothing here prints a hash or orders by one. */
 static unsigned rm_hash(const struct itm_rmodel *m, const void *data, size_t len)
 {
-    uint64_t w = itm_hash_keyed(m->seed, data, len);
+    uint64_t w = itm_fasthash(m->seed, data, len);
 
     return (unsigned)(w ^ (w >> 32));
 }
