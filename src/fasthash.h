@@ -1,7 +1,6 @@
 /* fasthash.h: the keyed multiply-fold hash of the hot tables, inline so that a constant key
  * size folds the tail away. Private to src/: the flow and fragment tables (itm_flow_hash),
- * the classifier's tables (itm_cls_hash), the report model's (rm_hash), and hash.c for its
- * word loads. */
+ * the classifier's tables (itm_cls_hash) and the report model's (rm_hash). */
 #ifndef ITMSCOPE_FASTHASH_H
 #define ITMSCOPE_FASTHASH_H
 

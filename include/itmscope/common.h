@@ -142,8 +142,6 @@ void *itm_pool_get(struct itm_pool *p);
 void itm_pool_put(struct itm_pool *p, void *item);
 void itm_pool_free(struct itm_pool *p);
 
-/* SipHash-1-3 of data under a 128-bit key: the hash of every table (src/hash.c). */
-uint64_t itm_hash_keyed(const uint64_t key[2], const void *data, size_t len);
 /* A random key for one run (getrandom; a clock-derived key when no entropy is ready). */
 void itm_hash_new_key(uint64_t key[2], const void *salt);
 
