@@ -162,14 +162,27 @@ void jw_val_str(struct itm_jw *w, const char *s)
 }
 
 /* Writes the decimal digits of v to end before end; returns where they start. */
+/* The decimal digits of v, ending at end, two at a time; returns where they start. */
 static char *u64_digits(uint64_t v, char *end)
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                "31323334353637383940414243444546474849505152535455565758596061"
+                                "62636465666768697071727374757677787980818283848586878889909192"
+                                "93949596979899";
     char *p = end;
 
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        p -= 2;
+        memcpy(p, pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, pairs + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
     return p;
 }
 
@@ -199,15 +212,18 @@ void jw_val_u64(struct itm_jw *w, uint64_t v)
         UINT64_C(10000000000000000000),
     };
     char tmp[24], *o = jw_spot(w, 20);
-    unsigned n = 1;
+    /* the digit count from the bit length: t is log10 of 2^bits rounded down, and v has t
+     * digits or one more (1233 / 4096 is just above log10(2)) */
+    unsigned t = ((64u - (unsigned)__builtin_clzll(v | 1u)) * 1233u) >> 12;
+    unsigned n = t + (v >= pow10[t]);
 
     if (!o) {
         char *p = u64_digits(v, tmp + sizeof(tmp));
         jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
         return;
     }
-    while (n < 20 && v >= pow10[n])
-        n++;
+    if (n == 0)
+        n = 1; /* v == 0 */
     u64_digits(v, o + n);
     jw_wrote(w, n);
 }
@@ -227,7 +243,8 @@ static void fixed_digits(char *end, unsigned width, uint64_t n)
  * ties, go through snprintf. Flow ages always take the fast path. */
 void jw_val_dbl(struct itm_jw *w, double v)
 {
-    char tmp[40];
+    /* "%.6f" of the largest double is 316 characters */
+    char tmp[352];
     int n;
 
     if (v >= 0.0 && v < 1048576.0 && !signbit(v)) {
@@ -245,6 +262,10 @@ void jw_val_dbl(struct itm_jw *w, double v)
         }
     }
     n = snprintf(tmp, sizeof(tmp), "%.6f", v);
+    if (n < 0 || (size_t)n >= sizeof(tmp)) {
+        w->overflow = 1; /* no double gets here; never a cut number */
+        return;
+    }
     jw_raw(w, tmp, (size_t)n);
 }
 
