@@ -47,10 +47,10 @@ typedef int (*itm_capture_tick_fn)(void *ctx);
 
 /* Reads until the end, an error, or *stop becomes non-zero; every frame goes to the engine
  * (itm_engine_packet, or itm_engine_packets once it wants batches), in file order. A
- * regular file is read by a thread of its own when more than one CPU is online (unless
- * no_read_thread; never stdin or a pipe, whose reads may block for ever):
- * the engine, the tick and the outputs still run only on the caller's thread, and the
- * reader has ended when this returns. Returns an itm_capture_end; msg holds the reason
+ * regular file is read by a thread of its own when the process may run on more than one
+ * CPU, unless no_read_thread (never stdin or a pipe, whose reads may block for ever): the
+ * engine, the tick and the outputs still run only on the caller's thread, and the reader
+ * has ended when this returns. Returns an itm_capture_end; msg holds the reason
  * for TRUNCATED/ERROR (and for ERROR when the thread could not start). */
 int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_atomic_t *stop,
                     itm_capture_tick_fn tick, void *tick_ctx, char *msg, size_t msglen);
