@@ -391,16 +391,16 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
-static int reader_start(struct itm_capture *c, char *msg, size_t msglen)
+/* Starts the reader thread; -1 when its ring or the thread cannot be had (the caller then
+ * reads on its own thread: the thread is a speed-up, never a condition). */
+static int reader_start(struct itm_capture *c)
 {
     sigset_t all, old;
     int err, rc;
 
     c->ring = itm_frame_ring_new(ITM_READ_SLOTS, ITM_READ_SLOT_FRAMES, ITM_READ_SLOT_BYTES, &err);
-    if (!c->ring) {
-        set_msg(msg, msglen, c->name, itm_err_str(err));
+    if (!c->ring)
         return -1;
-    }
     /* signals are for the pipeline's thread, whose handlers raise its flags */
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -409,7 +409,6 @@ static int reader_start(struct itm_capture *c, char *msg, size_t msglen)
     if (rc != 0) {
         itm_frame_ring_free(c->ring);
         c->ring = NULL;
-        set_msg(msg, msglen, c->name, strerror(rc));
         return -1;
     }
     c->reader_running = 1;
@@ -447,15 +446,13 @@ static void deliver(struct itm_capture *c, const struct itm_frame_slot *s)
     }
 }
 
-/* itm_capture_run with the reader thread: the same order of frames, ticks between slots
- * and the same ends. */
+/* itm_capture_run with the reader thread (started): the same order of frames, ticks
+ * between slots and the same ends. */
 static int run_threaded(struct itm_capture *c, volatile sig_atomic_t *stop,
                         itm_capture_tick_fn tick, void *tick_ctx, char *msg, size_t msglen)
 {
     int end = ITM_CAP_STOPPED;
 
-    if (reader_start(c, msg, msglen) != 0)
-        return ITM_CAP_ERROR;
     for (;;) {
         struct itm_frame_slot *s;
         int fin;
@@ -483,8 +480,11 @@ int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_at
                     itm_capture_tick_fn tick, void *tick_ctx, char *msg, size_t msglen)
 {
     c->e = e;
-    if (c->threaded)
-        return run_threaded(c, stop, tick, tick_ctx, msg, msglen);
+    if (c->threaded) {
+        if (reader_start(c) == 0)
+            return run_threaded(c, stop, tick, tick_ctx, msg, msglen);
+        c->threaded = 0;
+    }
     for (;;) {
         int n;
         if (stop && *stop)

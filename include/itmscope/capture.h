@@ -50,8 +50,8 @@ typedef int (*itm_capture_tick_fn)(void *ctx);
  * regular file is read by a thread of its own when the process may run on more than one
  * CPU, unless no_read_thread (never stdin or a pipe, whose reads may block for ever): the
  * engine, the tick and the outputs still run only on the caller's thread, and the reader
- * has ended when this returns. Returns an itm_capture_end; msg holds the reason
- * for TRUNCATED/ERROR (and for ERROR when the thread could not start). */
+ * has ended when this returns; a thread that cannot start leaves the file to the
+ * caller's thread. Returns an itm_capture_end; msg holds the reason for TRUNCATED/ERROR. */
 int itm_capture_run(struct itm_capture *c, struct itm_engine *e, volatile sig_atomic_t *stop,
                     itm_capture_tick_fn tick, void *tick_ctx, char *msg, size_t msglen);
 

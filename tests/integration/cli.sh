@@ -61,6 +61,25 @@ check "two files and stdin: the same JSON on one thread" cmp -s \
     <("$itm" -q --one-pass -r - -r "$src/pcaps/attacks.pcap" --json - < "$site") \
     <("$itm" -q --one-pass --no-read-thread -r - -r "$src/pcaps/attacks.pcap" --json - < "$site")
 
+# Who reads: a thread of its own for a regular file with a second CPU to run on, else the
+# pipeline's thread (threads counted as the clone calls strace sees).
+if command -v strace >/dev/null && command -v taskset >/dev/null &&
+   [ "$(getconf _NPROCESSORS_ONLN)" -gt 1 ]; then
+    clones() { # args...: clone calls of one one-pass run over stdin (the sample capture)
+        strace -f -qq -e trace=clone,clone3 -o "$tmp/strace" "$@" < "$site" >/dev/null 2>&1
+        grep -c 'clone' "$tmp/strace"
+    }
+    check "a file is read by a thread of its own" \
+        test "$(clones "$itm" -q --one-pass -r "$site")" -eq 1
+    check "--no-read-thread reads on one thread" \
+        test "$(clones "$itm" -q --one-pass --no-read-thread -r "$site")" -eq 0
+    check "stdin is read on one thread" test "$(clones "$itm" -q --one-pass -r -)" -eq 0
+    check "one CPU allowed (taskset): one thread" \
+        test "$(clones taskset -c 0 "$itm" -q --one-pass -r "$site")" -eq 0
+else
+    echo "SKIP: reader thread checks (need strace, taskset and two CPUs)"
+fi
+
 check "--list-signatures lists all 101 rules" test "$("$itm" --list-signatures | tail -n +2 | wc -l)" -eq 101
 check "--check-signatures accepts the bundled database" \
     "$itm" --check-signatures "$src/signatures/itms.sig" >/dev/null
