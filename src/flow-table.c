@@ -173,15 +173,24 @@ void itm_flow_table_free(struct itm_flow_table *t)
     itm_free(t);
 }
 
-void itm_flow_table_reset(struct itm_flow_table *t)
+/* Empties the table at once, its flows' parts already freed: no bucket or list left, every
+ * flow handed out so far back on the free list. */
+static void empty_table(struct itm_flow_table *t)
 {
-    release_all(t);
+    HASH_CLEAR(hh, t->hash);
     memset(t->lru, 0, sizeof(t->lru));
     t->next_expiry = UINT64_MAX;
     t->free_ref = 0;
     for (uint32_t n = 1; n <= t->nslabs; n++)
         for (size_t i = 0; i < t->slab_v[n]->used; i++)
             free_push(t, &t->slab_v[n]->flows[i]);
+}
+
+void itm_flow_table_reset(struct itm_flow_table *t)
+{
+    for (struct itm_flow *f = t->hash; f; f = f->hh.next)
+        free_flow_parts(f);
+    empty_table(t);
     t->next_id = 1;
     memset(&t->cnt, 0, sizeof(t->cnt));
 }
@@ -661,14 +670,24 @@ void itm_flow_expire(struct itm_flow_table *t, uint64_t now_ns)
 
 void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason)
 {
-    /* uthash keeps insertion order in hh.next: creation order, deterministic */
-    while (t->hash) {
-        struct itm_flow *f = t->hash;
+    uint64_t n = 0;
+
+    /* uthash keeps insertion order in hh.next: creation order, deterministic. Each flow is
+     * ended where it stands and the table emptied after the last: taken out one by one,
+     * every flow would touch its bucket, its chain and its expiry neighbours, memory all
+     * over the table (a million flows end at once at the end of a large capture). */
+    for (struct itm_flow *f = t->hash; f; f = f->hh.next) {
         enum itm_end_reason r = reason;
         if (lru_of(f) == ITM_LRU_TCP_CLOSED)
             r = closed_reason(f);
-        end_flow(t, f, r);
+        if (t->end_fn)
+            t->end_fn(t->ctx, f, r);
+        free_flow_parts(f);
+        n++;
     }
+    empty_table(t);
+    t->cnt.ended += n;
+    t->cnt.active -= n;
 }
 
 uint64_t itm_flow_active(const struct itm_flow_table *t)
