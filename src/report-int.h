@@ -143,7 +143,6 @@ struct itm_rmodel {
     struct itm_rcell *cells;
     struct itm_rgroup *groups;
     struct itm_rmember *members;
-    struct itm_pool member_pool;   /* the members: up to a million small records */
     struct itm_rcomp **comp_vec;   /* by idx */
     struct itm_rgroup **group_vec; /* by idx */
     uint32_t ncomps, ncells, ngroups, comp_cap, group_cap;

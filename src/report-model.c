@@ -34,14 +34,10 @@ static unsigned rm_hash(const struct itm_rmodel *m, const void *data, size_t len
     return (unsigned)(w ^ (w >> 32));
 }
 
-/* Members per pool block: 4,096 of 80-odd bytes, a third of a megabyte at a time. */
-#define RM_MEMBERS_PER_BLOCK 4096u
-
 void itm_rmodel_init(struct itm_rmodel *m)
 {
     memset(m, 0, sizeof(*m));
     itm_hash_new_key(m->seed, m);
-    itm_pool_init(&m->member_pool, sizeof(struct itm_rmember), RM_MEMBERS_PER_BLOCK);
 }
 
 void itm_rmodel_free(struct itm_rmodel *m)
@@ -49,6 +45,7 @@ void itm_rmodel_free(struct itm_rmodel *m)
     struct itm_rcomp *c, *ct;
     struct itm_rcell *e, *et;
     struct itm_rgroup *g, *gt;
+    struct itm_rmember *x, *xt;
 
     HASH_ITER(hh, m->comps, c, ct) {
         HASH_DEL(m->comps, c);
@@ -62,9 +59,10 @@ void itm_rmodel_free(struct itm_rmodel *m)
         HASH_DEL(m->groups, g);
         itm_free(g);
     }
-    /* the members all go with their pool */
-    HASH_CLEAR(hh, m->members);
-    itm_pool_free(&m->member_pool);
+    HASH_ITER(hh, m->members, x, xt) {
+        HASH_DEL(m->members, x);
+        itm_free(x);
+    }
     itm_free(m->comp_vec);
     itm_free(m->group_vec);
     m->comp_vec = NULL;
@@ -125,7 +123,7 @@ static int member_add(struct itm_rmodel *m, enum member_kind kind, uint32_t idx,
         m->members_dropped++;
         return 0;
     }
-    x = itm_pool_get(&m->member_pool);
+    x = itm_calloc(1, sizeof(*x));
     if (!x) {
         m->nomem = 1;
         return 0;
@@ -133,7 +131,7 @@ static int member_add(struct itm_rmodel *m, enum member_kind kind, uint32_t idx,
     x->k = k;
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, m->members, &x->k, sizeof(x->k), hv, x);
     if (!x->hh.tbl) {
-        itm_pool_put(&m->member_pool, x);
+        itm_free(x);
         m->nomem = 1;
         return 0;
     }
