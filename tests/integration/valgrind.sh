@@ -40,16 +40,21 @@ fi
 
 pass=0
 fail=0
-# check NAME WANT_RC ARGS...: memcheck must be silent and itmscope must exit WANT_RC
-check() {
-    local name=$1 want=$2; shift 2
-    valgrind -q --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect,possible \
-        --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 \
-        --log-file="$T/$name.vg" "$itm" "$@" >"$T/$name.out" 2>"$T/$name.err"
+# vg TOOL NAME WANT_RC ARGS...: the valgrind tool (memcheck, helgrind) must be silent and
+# itmscope must exit WANT_RC
+vg() {
+    local tool=$1 name=$2 want=$3; shift 3
+    local opts=(--error-exitcode=99)
+    if [ "$tool" = memcheck ]; then
+        opts+=(--leak-check=full --show-leak-kinds=definite,indirect,possible
+               --errors-for-leak-kinds=definite,indirect,possible)
+    fi
+    valgrind -q --tool="$tool" "${opts[@]}" --log-file="$T/$name.vg" "$itm" "$@" \
+        >"$T/$name.out" 2>"$T/$name.err"
     local rc=$?
     if [ $rc -eq 99 ] || [ -s "$T/$name.vg" ]; then
         fail=$((fail + 1))
-        echo "FAIL $name: memcheck reported:"
+        echo "FAIL $name: $tool reported:"
         head -n 60 "$T/$name.vg"
     elif [ $rc -ne "$want" ]; then
         fail=$((fail + 1))
@@ -59,6 +64,7 @@ check() {
         echo "ok $name"
     fi
 }
+check() { vg memcheck "$@"; }
 
 check sample 0 -q -r "$sample" "${site[@]}" --json "$T/out.json" --report "$T/report.txt" \
     --csv "$T/flows.csv" -w "$T/evidence.pcap" --matrix "$T/matrix.csv" --rules nft --roles
@@ -72,23 +78,7 @@ check bad-option 2 -r "$T/good.pcap" --max-flows 0
 # The reader thread and the pipeline under helgrind (data races, lock order, misuse of the
 # pthread API): a sample through every output, and a capture cut short, where the end
 # travels with the reader's last slot.
-race() {
-    local name=$1 want=$2; shift 2
-    valgrind -q --tool=helgrind --error-exitcode=99 --log-file="$T/$name.hg" "$itm" "$@" \
-        >"$T/$name.out" 2>"$T/$name.err"
-    local rc=$?
-    if [ $rc -eq 99 ] || [ -s "$T/$name.hg" ]; then
-        fail=$((fail + 1))
-        echo "FAIL $name: helgrind reported:"
-        head -n 60 "$T/$name.hg"
-    elif [ $rc -ne "$want" ]; then
-        fail=$((fail + 1))
-        echo "FAIL $name: exit $rc, want $want: $(head -c 400 "$T/$name.err")"
-    else
-        pass=$((pass + 1))
-        echo "ok $name"
-    fi
-}
+race() { vg helgrind "$@"; }
 if [ "$(getconf _NPROCESSORS_ONLN)" -gt 1 ]; then
     race threads-sample 0 -q -r "$sample" "${site[@]}" --json "$T/hg.json" --report "$T/hg.txt" \
         -w "$T/hg.pcap"
