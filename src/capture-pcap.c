@@ -26,22 +26,20 @@ struct itm_capture {
     int linktype;
     int nano;            /* timestamps in nanoseconds */
     uint64_t size;       /* file size, 0 when unknown */
-    uint64_t frames;     /* frames delivered */
+    uint64_t frames;     /* frames libpcap has handed over (on the reader's thread, if any) */
     struct itm_engine *e;
     /* The reader thread of a file (threaded): it runs libpcap and fills the ring's slots,
-     * the caller's thread takes them to the engine. cur is the reader's slot; pos the input
-     * position of the frames delivered so far (the progress bar). */
+     * the caller's thread takes them to the engine. The ring exists while the reader runs;
+     * cur is the reader's slot; pos the input position of the frames delivered so far (the
+     * progress bar). */
     int threaded;
     struct itm_frame_ring *ring;
     struct itm_frame_slot *cur;
     pthread_t reader;
-    int reader_running;
     uint64_t pos;
-    /* Frames waiting to go to the engine together (libpcap reuses its buffer for the next
-     * record, so they are copied); flushed before pcap_dispatch's caller goes on. */
-    struct itm_frame batch[ITM_ENGINE_BATCH];
-    size_t nbatch, used;
-    uint8_t arena[ITM_CAPTURE_ARENA];
+    /* On the caller's thread, frames waiting to go to the engine together (copied: libpcap
+     * reuses its buffer for the next record); flushed before pcap_dispatch's caller goes on. */
+    struct itm_frame_slot batch;
 };
 
 static void set_msg(char *msg, size_t len, const char *name, const char *what)
@@ -95,18 +93,29 @@ static long cpus_allowed(void)
     return sysconf(_SC_NPROCESSORS_ONLN);
 }
 
+/* A capture with its batch, named; NULL with msg when out of memory. */
+static struct itm_capture *capture_new(const char *name, char *msg, size_t msglen)
+{
+    struct itm_capture *c = itm_calloc(1, sizeof(*c));
+
+    if (!c || itm_frame_slot_init(&c->batch, ITM_ENGINE_BATCH, ITM_CAPTURE_ARENA) != ITM_OK) {
+        itm_free(c);
+        set_msg(msg, msglen, name, "out of memory");
+        return NULL;
+    }
+    snprintf(c->name, sizeof(c->name), "%s", name);
+    return c;
+}
+
 struct itm_capture *itm_capture_open_file(const char *path, const struct itm_capture_cfg *cfg,
                                           char *msg, size_t msglen)
 {
-    struct itm_capture *c = itm_calloc(1, sizeof(*c));
+    struct itm_capture *c = capture_new(path, msg, msglen);
     char errbuf[PCAP_ERRBUF_SIZE];
     struct stat st;
 
-    if (!c) {
-        set_msg(msg, msglen, path, "out of memory");
+    if (!c)
         return NULL;
-    }
-    snprintf(c->name, sizeof(c->name), "%s", path);
     if (strcmp(path, "-") == 0) {
         c->fp = stdin;
     } else {
@@ -172,15 +181,12 @@ static const char *activate_error(int rc, pcap_t *p)
 struct itm_capture *itm_capture_open_live(const char *iface, const struct itm_capture_cfg *cfg,
                                           char *msg, size_t msglen)
 {
-    struct itm_capture *c = itm_calloc(1, sizeof(*c));
+    struct itm_capture *c = capture_new(iface, msg, msglen);
     char errbuf[PCAP_ERRBUF_SIZE];
     int rc;
 
-    if (!c) {
-        set_msg(msg, msglen, iface, "out of memory");
+    if (!c)
         return NULL;
-    }
-    snprintf(c->name, sizeof(c->name), "%s", iface);
     c->live = 1;
     c->p = pcap_create(iface, errbuf);
     if (!c->p) {
@@ -217,6 +223,7 @@ void itm_capture_close(struct itm_capture *c)
     reader_stop(c);
     if (c->p)
         pcap_close(c->p);
+    itm_frame_slot_free(&c->batch);
     itm_free(c);
 }
 
@@ -240,12 +247,23 @@ int itm_capture_fd(const struct itm_capture *c)
     return c->live ? pcap_get_selectable_fd(c->p) : -1;
 }
 
+/* The frames of a slot, exactly as one by one from pcap_dispatch: in batches once the
+ * engine wants them. */
+static void deliver(struct itm_capture *c, const struct itm_frame_slot *s)
+{
+    if (itm_engine_wants_batches(c->e)) {
+        itm_engine_packets(c->e, c->linktype, s->fr, s->n);
+        return;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        itm_engine_packet(c->e, c->linktype, s->fr[i].ts_ns, s->fr[i].data, s->fr[i].caplen,
+                          s->fr[i].wirelen);
+}
+
 static void flush(struct itm_capture *c)
 {
-    if (c->nbatch)
-        itm_engine_packets(c->e, c->linktype, c->batch, c->nbatch);
-    c->nbatch = 0;
-    c->used = 0;
+    deliver(c, &c->batch);
+    itm_frame_slot_clear(&c->batch);
 }
 
 /* The frame's time in nanoseconds (tv_usec holds nanoseconds when c->nano). */
@@ -264,28 +282,23 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *by
     itm_engine_packet(c->e, c->linktype, frame_ns(c, h), bytes, h->caplen, h->len);
 }
 
-/* The engine wants batches: frames are copied into the arena until a batch is full. */
+/* The engine wants batches: frames are copied into the batch until it is full. */
 static void on_frame_batch(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
     struct itm_capture *c = (struct itm_capture *)user;
     uint64_t ts = frame_ns(c, h);
-    struct itm_frame *fr;
+    int rc;
 
     c->frames++;
-    if (c->nbatch == ITM_ENGINE_BATCH || h->caplen > sizeof(c->arena) - c->used)
+    rc = itm_frame_slot_add(&c->batch, ts, bytes, h->caplen, h->len);
+    if (rc == 1) {
         flush(c);
-    /* a jumbo frame: straight through, after the frames before it */
-    if (h->caplen > sizeof(c->arena)) {
-        itm_engine_packet(c->e, c->linktype, ts, bytes, h->caplen, h->len);
-        return;
+        rc = itm_frame_slot_add(&c->batch, ts, bytes, h->caplen, h->len);
     }
-    fr = &c->batch[c->nbatch++];
-    memcpy(c->arena + c->used, bytes, h->caplen);
-    fr->data = c->arena + c->used;
-    fr->ts_ns = ts;
-    fr->caplen = h->caplen;
-    fr->wirelen = h->len;
-    c->used += h->caplen;
+    /* no memory to grow the batch for a frame larger than it: straight through, after the
+     * frames before it (the batch is empty then) */
+    if (rc < 0)
+        itm_engine_packet(c->e, c->linktype, ts, bytes, h->caplen, h->len);
 }
 
 /* libpcap says "truncated dump file" (pcap) or "truncated pcapng" when a file ends in the
@@ -334,6 +347,13 @@ static uint64_t file_pos(const struct itm_capture *c)
     return pos > 0 ? (uint64_t)pos : 0;
 }
 
+/* In the reader: hands its slot to the pipeline with the input position reached. */
+static void publish_cur(struct itm_capture *c)
+{
+    c->cur->pos = file_pos(c);
+    itm_frame_ring_publish(c->ring, c->cur);
+}
+
 /* In the reader: a frame into the current slot; a full slot goes to the pipeline and the
  * next is claimed (waiting while the pipeline holds them all). */
 static void on_frame_ring(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
@@ -345,8 +365,7 @@ static void on_frame_ring(u_char *user, const struct pcap_pkthdr *h, const u_cha
     c->frames++;
     rc = itm_frame_slot_add(c->cur, ts, bytes, h->caplen, h->len);
     if (rc == 1) {
-        c->cur->pos = file_pos(c);
-        itm_frame_ring_publish(c->ring, c->cur);
+        publish_cur(c);
         c->cur = itm_frame_ring_claim(c->ring);
         if (!c->cur) { /* cancelled: the pipeline stopped */
             pcap_breakloop(c->p);
@@ -384,8 +403,7 @@ static void *reader_main(void *arg)
         } else {
             continue;
         }
-        c->cur->pos = file_pos(c);
-        itm_frame_ring_publish(c->ring, c->cur);
+        publish_cur(c);
         c->cur = NULL;
     }
     return NULL;
@@ -411,39 +429,19 @@ static int reader_start(struct itm_capture *c)
         c->ring = NULL;
         return -1;
     }
-    c->reader_running = 1;
     return 0;
 }
 
-/* Cancels and joins the reader (it may be waiting for a slot), then frees the ring. */
+/* Cancels and joins the reader, if one runs (it may be waiting for a slot), then frees the
+ * ring. */
 static void reader_stop(struct itm_capture *c)
 {
-    if (c->reader_running) {
-        itm_frame_ring_cancel(c->ring);
-        pthread_join(c->reader, NULL);
-        c->reader_running = 0;
-    }
+    if (!c->ring)
+        return;
+    itm_frame_ring_cancel(c->ring);
+    pthread_join(c->reader, NULL);
     itm_frame_ring_free(c->ring);
     c->ring = NULL;
-}
-
-/* Frames ahead whose first bytes are prefetched. */
-#define ITM_READ_PREFETCH 8u
-
-/* The frames of one slot, exactly as if they had come from pcap_dispatch. */
-static void deliver(struct itm_capture *c, const struct itm_frame_slot *s)
-{
-    if (itm_engine_wants_batches(c->e)) {
-        itm_engine_packets(c->e, c->linktype, s->fr, s->n);
-        return;
-    }
-    for (size_t i = 0; i < s->n; i++) {
-        /* the reader's core wrote the frames: ask for the headers a few frames ahead */
-        if (i + ITM_READ_PREFETCH < s->n)
-            __builtin_prefetch(s->fr[i + ITM_READ_PREFETCH].data);
-        itm_engine_packet(c->e, c->linktype, s->fr[i].ts_ns, s->fr[i].data, s->fr[i].caplen,
-                          s->fr[i].wirelen);
-    }
 }
 
 /* itm_capture_run with the reader thread (started): the same order of frames, ticks

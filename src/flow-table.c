@@ -151,14 +151,12 @@ static void free_flow_parts(struct itm_flow *f)
     }
 }
 
+/* Frees the parts of every flow in the table and drops its buckets at once (taken out one by
+ * one, each flow would touch its bucket and chain); the flows stay where they are. */
 static void release_all(struct itm_flow_table *t)
 {
-    struct itm_flow *f, *tmp;
-
-    HASH_ITER(hh, t->hash, f, tmp) {
-        HASH_DELETE(hh, t->hash, f);
+    for (struct itm_flow *f = t->hash; f; f = f->hh.next)
         free_flow_parts(f);
-    }
     HASH_CLEAR(hh, t->hash);
 }
 
@@ -173,11 +171,10 @@ void itm_flow_table_free(struct itm_flow_table *t)
     itm_free(t);
 }
 
-/* Empties the table at once, its flows' parts already freed: no bucket or list left, every
- * flow handed out so far back on the free list. */
-static void empty_table(struct itm_flow_table *t)
+/* After release_all or the like: no expiry list left, every flow handed out so far back on
+ * the free list. */
+static void recycle_all(struct itm_flow_table *t)
 {
-    HASH_CLEAR(hh, t->hash);
     memset(t->lru, 0, sizeof(t->lru));
     t->next_expiry = UINT64_MAX;
     t->free_ref = 0;
@@ -188,9 +185,8 @@ static void empty_table(struct itm_flow_table *t)
 
 void itm_flow_table_reset(struct itm_flow_table *t)
 {
-    for (struct itm_flow *f = t->hash; f; f = f->hh.next)
-        free_flow_parts(f);
-    empty_table(t);
+    release_all(t);
+    recycle_all(t);
     t->next_id = 1;
     memset(&t->cnt, 0, sizeof(t->cnt));
 }
@@ -673,9 +669,10 @@ void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason)
     uint64_t n = 0;
 
     /* uthash keeps insertion order in hh.next: creation order, deterministic. Each flow is
-     * ended where it stands and the table emptied after the last: taken out one by one,
-     * every flow would touch its bucket, its chain and its expiry neighbours, memory all
-     * over the table (a million flows end at once at the end of a large capture). */
+     * ended where it stands, as release_all frees them, and the table emptied after the
+     * last: taken out one by one, every flow would touch its bucket, its chain and its
+     * expiry neighbours, memory all over the table (a million flows end at once at the end
+     * of a large capture). */
     for (struct itm_flow *f = t->hash; f; f = f->hh.next) {
         enum itm_end_reason r = reason;
         if (lru_of(f) == ITM_LRU_TCP_CLOSED)
@@ -685,7 +682,8 @@ void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason)
         free_flow_parts(f);
         n++;
     }
-    empty_table(t);
+    HASH_CLEAR(hh, t->hash);
+    recycle_all(t);
     t->cnt.ended += n;
     t->cnt.active -= n;
 }

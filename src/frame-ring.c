@@ -1,7 +1,7 @@
-/* frame-ring.c: the slots between the reader thread and the pipeline. One mutex and two
- * condition variables; each slot is handed over whole (thousands of frames), so the lock
- * is taken a few thousand times a second at most, never per frame. It never looks inside a
- * frame. */
+/* frame-ring.c: slots of copied frames, and the ring of them between the reader thread and
+ * the pipeline. One mutex and two condition variables; each slot is handed over whole
+ * (thousands of frames), so the lock is taken a few thousand times a second at most, never
+ * per frame. It never looks inside a frame. */
 #include <pthread.h>
 #include <string.h>
 
@@ -39,10 +39,35 @@ struct itm_frame_ring {
     uint8_t *state;           /* enum slot_state, by slot */
 };
 
-static void slot_free(struct itm_frame_slot *s)
+int itm_frame_slot_init(struct itm_frame_slot *s, size_t max_frames, size_t arena)
+{
+    memset(s, 0, sizeof(*s));
+    s->fr = itm_calloc(max_frames, sizeof(*s->fr));
+    s->arena = itm_malloc(arena);
+    if (!s->fr || !s->arena) {
+        itm_frame_slot_free(s);
+        return ITM_ERR_NOMEM;
+    }
+    s->max_frames = max_frames;
+    s->arena_size = arena;
+    s->end = -1;
+    return ITM_OK;
+}
+
+void itm_frame_slot_free(struct itm_frame_slot *s)
 {
     itm_free(s->fr);
     itm_free(s->arena);
+    s->fr = NULL;
+    s->arena = NULL;
+}
+
+void itm_frame_slot_clear(struct itm_frame_slot *s)
+{
+    s->n = 0;
+    s->used = 0;
+    s->end = -1;
+    s->msg[0] = '\0';
 }
 
 void itm_frame_ring_free(struct itm_frame_ring *r)
@@ -51,7 +76,7 @@ void itm_frame_ring_free(struct itm_frame_ring *r)
         return;
     if (r->slots)
         for (size_t i = 0; i < r->nslots; i++)
-            slot_free(&r->slots[i]);
+            itm_frame_slot_free(&r->slots[i]);
     itm_free(r->slots);
     itm_free(r->state);
     pthread_cond_destroy(&r->published);
@@ -84,16 +109,9 @@ struct itm_frame_ring *itm_frame_ring_new(size_t nslots, size_t max_frames, size
         goto fail;
     VALGRIND_HG_DISABLE_CHECKING(r->state, nslots);
     VALGRIND_HG_DISABLE_CHECKING(&r->cancelled, sizeof(r->cancelled));
-    for (size_t i = 0; i < nslots; i++) {
-        struct itm_frame_slot *s = &r->slots[i];
-        s->fr = itm_calloc(max_frames, sizeof(*s->fr));
-        s->arena = itm_malloc(arena);
-        if (!s->fr || !s->arena)
+    for (size_t i = 0; i < nslots; i++)
+        if (itm_frame_slot_init(&r->slots[i], max_frames, arena) != ITM_OK)
             goto fail;
-        s->max_frames = max_frames;
-        s->arena_size = arena;
-        s->end = -1;
-    }
     *err = ITM_OK;
     return r;
 fail:
@@ -144,43 +162,26 @@ struct itm_frame_slot *itm_frame_ring_claim(struct itm_frame_ring *r)
         r->wr = (r->wr + 1) % r->nslots;
     }
     pthread_mutex_unlock(&r->mu);
-    if (s) {
-        s->n = 0;
-        s->used = 0;
-        s->end = -1;
-        s->msg[0] = '\0';
-    }
+    if (s)
+        itm_frame_slot_clear(s);
     return s;
 }
 
-int itm_frame_slot_add(struct itm_frame_slot *s, uint64_t ts_ns, const uint8_t *data,
-                       uint32_t caplen, uint32_t wirelen)
+int itm_frame_slot_add_slow(struct itm_frame_slot *s, uint64_t ts_ns, const uint8_t *data,
+                            uint32_t caplen, uint32_t wirelen)
 {
-    struct itm_frame *fr;
+    uint8_t *a;
 
-    if (s->n == s->max_frames)
-        return 1;
-    if (caplen > s->arena_size - s->used) {
-        uint8_t *a;
-        if (s->n)
-            return 1;
-        /* a frame larger than any arena so far: this slot's grows for it (and stays so);
-         * nothing points into an empty arena, so it may move */
-        a = itm_realloc(s->arena, caplen);
-        if (!a)
-            return ITM_ERR_NOMEM;
-        s->arena = a;
-        s->arena_size = caplen;
-    }
-    fr = &s->fr[s->n++];
-    if (caplen)
-        memcpy(s->arena + s->used, data, caplen);
-    fr->data = s->arena + s->used;
-    fr->ts_ns = ts_ns;
-    fr->caplen = caplen;
-    fr->wirelen = wirelen;
-    s->used += caplen;
-    return 0;
+    if (s->n)
+        return 1; /* full, by frames or by bytes */
+    /* an empty slot, so a frame larger than its arena: the arena grows for it (and stays
+     * so); nothing points into an empty arena, so it may move */
+    a = itm_realloc(s->arena, caplen);
+    if (!a)
+        return ITM_ERR_NOMEM;
+    s->arena = a;
+    s->arena_size = caplen;
+    return itm_frame_slot_add(s, ts_ns, data, caplen, wirelen);
 }
 
 static size_t slot_index(const struct itm_frame_ring *r, const struct itm_frame_slot *s)

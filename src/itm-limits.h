@@ -10,7 +10,7 @@
 /* Largest --max-flows accepted: keeps the slab arithmetic far from overflow. */
 #define ITM_MAX_MAX_FLOWS 100000000u
 /* Bytes of frames a capture copies while it gathers a batch for the engine: 32 frames of a
- * full Ethernet MTU fit; a frame larger than this goes to the engine on its own. */
+ * full Ethernet MTU fit; a frame larger than this gets the arena grown to its size. */
 #define ITM_CAPTURE_ARENA 65536u
 /* Flows open from which frames go to the engine in batches (their lookups overlapping their
  * cache misses); below it a table of 208-byte flows fits the caches (about 3.4 MB) and the

@@ -161,7 +161,6 @@ void jw_val_str(struct itm_jw *w, const char *s)
     jw_char(w, '"');
 }
 
-/* Writes the decimal digits of v to end before end; returns where they start. */
 /* The decimal digits of v, ending at end, two at a time; returns where they start. */
 static char *u64_digits(uint64_t v, char *end)
 {

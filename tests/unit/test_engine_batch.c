@@ -215,6 +215,9 @@ static void udp_frame(uint8_t *f, uint32_t a, uint16_t ap, uint32_t b, uint16_t 
     memcpy(udp + 8, "tickle!!", 8);
 }
 
+/* Frames larger than the capture's batch arena (ITM_CAPTURE_ARENA). */
+#define JUMBO 100000u
+
 /* More flows than ITM_BATCH_MIN_FLOWS, each asked and answered later, through a capture
  * file: the capture feeds the first frames one by one and the rest in batches. */
 static void test_capture_switches_to_batches(void **state)
@@ -235,13 +238,13 @@ static void test_capture_switches_to_batches(void **state)
 
     assert_non_null(mkdtemp(tmpl));
     snprintf(path, sizeof(path), "%s/flows.pcap", tmpl);
-    dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
+    dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 262144, PCAP_TSTAMP_PRECISION_NANO);
     assert_non_null(dead);
     d = pcap_dump_open(dead, path);
     assert_non_null(d);
     for (uint32_t round = 0; round < 2; round++)
         for (uint32_t i = 0; i < nflows; i++) {
-            uint8_t f[50];
+            static uint8_t f[JUMBO]; /* zeros past the datagram: link padding */
             struct pcap_pkthdr h;
             uint32_t agent = (10u << 24) | (20u << 16) | i, ns = (10u << 24) | (1u << 16) | 10u;
             uint16_t sport = (uint16_t)(1024 + i % 60000);
@@ -251,7 +254,10 @@ static void test_capture_switches_to_batches(void **state)
                 udp_frame(f, agent, 52028, ns, sport);
             h.ts.tv_sec = 1700000000 + (time_t)round;
             h.ts.tv_usec = (suseconds_t)(i * 10); /* nanoseconds: precision is nano */
-            h.caplen = h.len = sizeof(f);
+            /* once batching, frames larger than the capture's batch arena, alone and in a row */
+            h.caplen = h.len = round == 1 && (i == 1000 || i == 1001 || i == nflows - 1)
+                                   ? JUMBO
+                                   : 50;
             pcap_dump((u_char *)d, &h, f);
         }
     pcap_dump_close(d);
