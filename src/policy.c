@@ -604,17 +604,47 @@ static const struct {
 #undef EV_ALL
 #undef EV
 
+/* The checks that may raise their flag at all, each by the first condition it tests itself
+ * (and tests again): most events of most flows call none of them. */
+static uint32_t may_raise(const struct itm_cls_ctx *x)
+{
+    const struct itm_flow_rec *rec = x->rec;
+    const uint32_t users = ITM_CLS_AGENTS | ITM_RB(CONSOLE);
+    uint32_t m = x->ev == ITM_CE_NEW ? ITM_F_SCAN : 0u;
+
+    if (x->f.lateral)
+        m |= ITM_F_LATERAL;
+    if (rec->ipproto == 17 && itm_ip_is_multicast(&rec->server))
+        m |= ITM_F_WRONG_GROUP;
+    if (x->cdecl || x->sdecl)
+        m |= ITM_F_ROLE_CONTRADICTION;
+    if (is_mismatch(x))
+        m |= ITM_F_ROLE_MISMATCH;
+    if (x->f.proposal)
+        m |= ITM_F_NONSTANDARD_PORT;
+    if (x->f.rule && x->lab->insp.verdict == ITM_V_MISMATCH)
+        m |= ITM_F_PAYLOAD_MISMATCH;
+    if (x->f.rule && rec->ipproto == 6 && !x->f.rev && (x->croles & users))
+        m |= ITM_F_CLEARTEXT;
+    if (unexplained(x))
+        m |= ITM_F_EXTERNAL | ITM_F_UNEXPECTED_PORT;
+    return m;
+}
+
 uint32_t itm_policy_flags(struct itm_cls_ctx *x)
 {
     struct itm_label *l = x->lab;
     const char *rule_id = x->f.rule ? x->f.rule->id : NULL;
     char why[sizeof(l->reason)];
-    uint32_t raised = 0;
+    uint32_t raised = 0, may;
 
     x->f.lateral = is_lateral(x);
+    /* a flag stays once raised: no need to find (and word) it again */
+    may = may_raise(x) & ~l->flags;
+    if (!may)
+        return 0;
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
-        /* a flag stays once raised: no need to find (and word) it again */
-        if ((l->flags & checks[i].bit) || !(checks[i].events & (1u << x->ev)))
+        if (!(may & checks[i].bit) || !(checks[i].events & (1u << x->ev)))
             continue;
         why[0] = '\0';
         if (!checks[i].fn(x, why, sizeof(why)) ||

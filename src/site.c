@@ -167,6 +167,8 @@ static const struct itm_site_key *index_find(const struct itm_site_index *ix,
 {
     uint64_t hi, lo;
 
+    if (ix->ngrp == 0) /* nothing declared for this family (no site file: no roles) */
+        return NULL;
     ip_key(ip, &hi, &lo);
     for (unsigned g = 0; g < ix->ngrp; g++) {
         uint64_t kh = hi & ix->grp[g].mhi, kl = lo & ix->grp[g].mlo;
