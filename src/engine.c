@@ -41,17 +41,23 @@ static void raise_alerts(struct itm_engine *e, const struct itm_flow_rec *rec, u
     }
 }
 
+/* Runs the classifier for one event on a snapshot of the flow (rec). */
+static void classify_rec(struct itm_engine *e, const struct itm_pkt *p,
+                         enum itm_classify_event ev, int dir, struct itm_flow_rec *rec)
+{
+    uint32_t raised = itm_classify(e->cls, rec, p, ev, dir, &rec->label);
+
+    if (raised)
+        raise_alerts(e, rec, raised);
+}
+
 /* Runs the classifier for one event and stores the label back in the flow. */
 static void classify(struct itm_engine *e, struct itm_flow *f, const struct itm_pkt *p,
                      enum itm_classify_event ev, int dir, struct itm_flow_rec *rec)
 {
-    uint32_t raised;
-
     itm_flow_snapshot(f, rec);
-    raised = itm_classify(e->cls, rec, p, ev, dir, &rec->label);
+    classify_rec(e, p, ev, dir, rec);
     itm_flow_set_label(f, &rec->label);
-    if (raised)
-        raise_alerts(e, rec, raised);
 }
 
 static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason)
@@ -65,7 +71,9 @@ static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason)
         itm_classifier_observe(e->cls, &rec);
         return;
     }
-    classify(e, f, NULL, ITM_CE_END, ITM_DIR_TOSERVER, &rec);
+    /* the flow is freed when this returns: its last label lives on in rec alone */
+    itm_flow_snapshot(f, &rec);
+    classify_rec(e, NULL, ITM_CE_END, ITM_DIR_TOSERVER, &rec);
     rec.end_reason = (uint8_t)reason;
     itm_classifier_observe(e->cls, &rec);
     if (rec.label.rule == ITM_NO_RULE)
