@@ -68,6 +68,7 @@ struct itm_roles {
     int frozen;
     uint64_t dropped;            /* hosts that found the table full */
     struct itm_host_index *index;/* address order for views, a cache rebuilt on demand */
+    struct itm_host_recent *recent; /* the hosts found last (roles.c) */
     struct itm_port_facts *facts;/* what each server port says (roles.c), a cache */
     const struct itm_rule *case_rule[ITM_ROLES_MAX_CASES];
     /* ports any signal case names, per TCP [0] and UDP [1]: most flows need no case test */

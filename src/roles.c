@@ -228,6 +228,13 @@ struct itm_host_index {
     int dirty;
 };
 
+/* The hosts found last: a flow's end looks its two hosts up for its roles, then again to
+ * learn from it. Hosts stay where they are until the table is freed. */
+struct itm_host_recent {
+    struct itm_host *h[2];
+    unsigned next;
+};
+
 _Static_assert(NCASES <= ITM_ROLES_MAX_CASES, "raise ITM_ROLES_MAX_CASES");
 
 int itm_roles_init(struct itm_roles *r, uint32_t max_hosts)
@@ -238,7 +245,8 @@ int itm_roles_init(struct itm_roles *r, uint32_t max_hosts)
     itm_hash_new_key(r->seed, r);
     r->index = itm_calloc(1, sizeof(*r->index));
     r->facts = itm_calloc(PORT_MEMO, sizeof(*r->facts));
-    return r->index && r->facts ? ITM_OK : ITM_ERR_NOMEM;
+    r->recent = itm_calloc(1, sizeof(*r->recent));
+    return r->index && r->facts && r->recent ? ITM_OK : ITM_ERR_NOMEM;
 }
 
 void itm_roles_free(struct itm_roles *r)
@@ -254,6 +262,7 @@ void itm_roles_free(struct itm_roles *r)
         itm_free(r->index->sorted);
     itm_free(r->index);
     itm_free(r->facts);
+    itm_free(r->recent);
     memset(r, 0, sizeof(*r));
 }
 
@@ -293,22 +302,39 @@ static int case_port(const struct itm_roles *r, const struct itm_flow_rec *rec)
     return (map[rec->server_port >> 3] >> (rec->server_port & 7)) & 1;
 }
 
+/* The host of ip (normalised in *k, its hash in *hv when looked up), or NULL. */
+static struct itm_host *host_find_k(const struct itm_roles *r, const struct itm_ip *ip,
+                                    struct itm_ip *k, uint32_t *hv)
+{
+    struct itm_host_recent *rc = r->recent;
+    struct itm_host *h = NULL;
+
+    itm_cls_ip_norm(k, ip);
+    for (unsigned i = 0; i < 2; i++)
+        if (rc->h[i] && memcmp(&rc->h[i]->ip, k, sizeof(*k)) == 0)
+            return rc->h[i];
+    *hv = itm_cls_hash(r->seed, k, sizeof(*k));
+    HASH_FIND_BYHASHVALUE(hh, r->hosts, k, sizeof(*k), *hv, h);
+    if (h) {
+        rc->h[rc->next] = h;
+        rc->next ^= 1u;
+    }
+    return h;
+}
+
 static struct itm_host *host_find(const struct itm_roles *r, const struct itm_ip *ip)
 {
     struct itm_ip k;
-    struct itm_host *h = NULL;
     uint32_t hv;
 
-    itm_cls_ip_norm(&k, ip);
-    hv = itm_cls_hash(r->seed, &k, sizeof(k));
-    HASH_FIND_BYHASHVALUE(hh, r->hosts, &k, sizeof(k), hv, h);
-    return h;
+    return host_find_k(r, ip, &k, &hv);
 }
 
 static struct itm_host *host_get(struct itm_roles *r, const struct itm_ip *ip)
 {
-    struct itm_host *h = host_find(r, ip);
-    uint32_t hv;
+    struct itm_ip k;
+    uint32_t hv = 0;
+    struct itm_host *h = host_find_k(r, ip, &k, &hv);
 
     if (h)
         return h;
@@ -321,8 +347,7 @@ static struct itm_host *host_get(struct itm_roles *r, const struct itm_ip *ip)
         r->dropped++;
         return NULL;
     }
-    itm_cls_ip_norm(&h->ip, ip);
-    hv = itm_cls_hash(r->seed, &h->ip, sizeof(h->ip));
+    h->ip = k;
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, r->hosts, &h->ip, sizeof(h->ip), hv, h);
     if (!h->hh.tbl) {
         itm_pool_put(&r->pool, h);
