@@ -30,13 +30,16 @@ cut=${CUT:-200000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# a release build with link-time optimisation, as docs/performance.md recommends for speed
 if [ ! -d "$build" ]; then
-    meson setup "$build" --buildtype=release >/dev/null
+    meson setup "$build" --buildtype=release -Db_lto=true >/dev/null
 fi
 buildtype=$(meson introspect --buildoptions "$build" |
     jq -r '.[] | select(.name=="buildtype") | .value')
-if [ "$buildtype" != release ]; then
-    echo "bench: warning: $build is not a release build; figures will not be comparable" >&2
+lto=$(meson introspect --buildoptions "$build" | jq -r '.[] | select(.name=="b_lto") | .value')
+if [ "$buildtype" != release ] || [ "$lto" != true ]; then
+    echo "bench: warning: $build is not a release build with -Db_lto=true;" \
+        "figures will not be comparable" >&2
 fi
 ninja -C "$build" src/itmscope tools/pcap-floor tools/itms-gen >/dev/null
 

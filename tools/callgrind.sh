@@ -23,8 +23,16 @@ prof=${PROF_BUILD:-build-prof}
 tmp=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 
+# LTO=1: link-time optimisation (build-prof-lto), as tools/bench.sh builds. Functions
+# inlined across files then count with their caller's file, so the split by stage is
+# only exact without it.
+if [ -n "${LTO:-}" ] && [ -z "${PROF_BUILD:-}" ]; then
+    prof=build-prof-lto
+fi
 if [ ! -d "$prof" ]; then
-    meson setup "$prof" --buildtype=release -Ddebug=true -Dtests=false >/dev/null
+    lto=false
+    [ -n "${LTO:-}" ] && lto=true
+    meson setup "$prof" --buildtype=release -Ddebug=true -Dtests=false -Db_lto=$lto >/dev/null
 fi
 ninja -C "$prof" src/itmscope >/dev/null
 
