@@ -54,6 +54,7 @@ uint32_t itm_cls_hash(const uint64_t seed[2], const void *key, size_t len);
 
 struct itm_classifier;
 struct itm_host;
+struct itm_host_slot;
 struct itm_host_index;
 struct itm_port_facts;
 
@@ -61,14 +62,15 @@ struct itm_port_facts;
 #define ITM_ROLES_MAX_CASES 40
 
 struct itm_roles {
-    struct itm_host *hosts;      /* uthash head */
+    struct itm_host_slot *slots; /* the host table (roles.c): cap slots, a power of two */
+    size_t cap, nhosts;
+    struct itm_host *first, *last; /* every host, in the order they came */
     struct itm_pool pool;        /* where hosts come from */
     uint64_t seed[2];
     uint32_t max_hosts;
     int frozen;
     uint64_t dropped;            /* hosts that found the table full */
     struct itm_host_index *index;/* address order for views, a cache rebuilt on demand */
-    struct itm_host_recent *recent; /* the hosts found last (roles.c) */
     struct itm_port_facts *facts;/* what each server port says (roles.c), a cache */
     const struct itm_rule *case_rule[ITM_ROLES_MAX_CASES];
     /* ports any signal case names, per TCP [0] and UDP [1]: most flows need no case test */

@@ -274,6 +274,26 @@ void itm_free_huge(void *p, size_t n)
         munmap(p, n);
 }
 
+static size_t big_size(size_t n)
+{
+    return n <= SIZE_MAX - ITM_HUGE_BLOCK ? (n + ITM_HUGE_BLOCK - 1) / ITM_HUGE_BLOCK *
+                                                ITM_HUGE_BLOCK
+                                          : 0;
+}
+
+void *itm_calloc_big(size_t n)
+{
+    return n < ITM_HUGE_BLOCK ? itm_calloc(1, n) : itm_alloc_huge(big_size(n));
+}
+
+void itm_free_big(void *p, size_t n)
+{
+    if (n < ITM_HUGE_BLOCK)
+        itm_free(p);
+    else
+        itm_free_huge(p, big_size(n));
+}
+
 char *itm_ip_format(const struct itm_ip *ip, char *buf, size_t len)
 {
     if (len == 0)

@@ -122,10 +122,8 @@ static const struct sig_case cases[] = {
 #define TALLY_INLINE 4u
 #define TALLY_MAX 0xffffffu
 
-/* The handle first, the key right after it: a lookup that walks a chain reads each entry's
- * hash and key from one cache line. */
 struct itm_host {
-    UT_hash_handle hh;
+    struct itm_host *next; /* the next host to come, NULL for the last */
     struct itm_ip ip; /* key, zero-filled */
     uint8_t npeers;
     uint8_t peers_done;   /* enough of them are agents: no need to look again */
@@ -150,6 +148,21 @@ struct itm_host_ext {
 /* Hosts come from a pool (blocks of HOST_BLOCK): the table only grows (up to --max-hosts),
  * and malloc's header would be a twentieth of each. */
 #define HOST_BLOCK 1024u
+
+/* The host table: open addressing with linear probing, at most three-quarters full. A slot
+ * holds the address (the key, normalised), a copy of the host's learned roles (what most
+ * lookups want) and the host, so that a lookup reads a slot or two, two to a cache line,
+ * and a roles lookup nothing else. With a chained table (uthash) a lookup read the bucket,
+ * then each host of its chain, one cache miss after another once the table outgrows the
+ * caches, which a hundred thousand hosts do. The hash is keyed (itm_cls_hash): crafted
+ * addresses cannot gather on one run of slots. Hosts never leave before the table goes. */
+struct itm_host_slot {
+    struct itm_ip ip;  /* family 0: a free slot */
+    uint32_t inferred; /* the host's, kept equal by set_inferred and itm_roles_freeze */
+    struct itm_host *h;
+};
+
+#define HOST_SLOTS_MIN 1024u
 
 static struct itm_host_ext *host_ext(struct itm_host *h)
 {
@@ -228,13 +241,6 @@ struct itm_host_index {
     int dirty;
 };
 
-/* The hosts found last: a flow's end looks its two hosts up for its roles, then again to
- * learn from it. Hosts stay where they are until the table is freed. */
-struct itm_host_recent {
-    struct itm_host *h[2];
-    unsigned next;
-};
-
 _Static_assert(NCASES <= ITM_ROLES_MAX_CASES, "raise ITM_ROLES_MAX_CASES");
 
 int itm_roles_init(struct itm_roles *r, uint32_t max_hosts)
@@ -245,24 +251,19 @@ int itm_roles_init(struct itm_roles *r, uint32_t max_hosts)
     itm_hash_new_key(r->seed, r);
     r->index = itm_calloc(1, sizeof(*r->index));
     r->facts = itm_calloc(PORT_MEMO, sizeof(*r->facts));
-    r->recent = itm_calloc(1, sizeof(*r->recent));
-    return r->index && r->facts && r->recent ? ITM_OK : ITM_ERR_NOMEM;
+    return r->index && r->facts ? ITM_OK : ITM_ERR_NOMEM;
 }
 
 void itm_roles_free(struct itm_roles *r)
 {
-    struct itm_host *h, *tmp;
-
-    HASH_ITER(hh, r->hosts, h, tmp) {
-        HASH_DELETE(hh, r->hosts, h);
+    for (struct itm_host *h = r->first; h; h = h->next)
         itm_free(h->ext);
-    }
+    itm_free_big(r->slots, r->cap * sizeof(*r->slots));
     itm_pool_free(&r->pool);
     if (r->index)
         itm_free(r->index->sorted);
     itm_free(r->index);
     itm_free(r->facts);
-    itm_free(r->recent);
     memset(r, 0, sizeof(*r));
 }
 
@@ -302,66 +303,100 @@ static int case_port(const struct itm_roles *r, const struct itm_flow_rec *rec)
     return (map[rec->server_port >> 3] >> (rec->server_port & 7)) & 1;
 }
 
-/* The host of ip (normalised in *k, its hash in *hv when looked up), or NULL. */
-static struct itm_host *host_find_k(const struct itm_roles *r, const struct itm_ip *ip,
-                                    struct itm_ip *k, uint32_t *hv)
+/* The slot of key k (normalised) with hash hv: its own, or the free one where it would go.
+ * There is always a free slot: the table is never full. */
+static struct itm_host_slot *slot_of(const struct itm_roles *r, const struct itm_ip *k,
+                                     uint32_t hv)
 {
-    struct itm_host_recent *rc = r->recent;
-    struct itm_host *h = NULL;
+    size_t mask = r->cap - 1u;
 
-    itm_cls_ip_norm(k, ip);
-    for (unsigned i = 0; i < 2; i++)
-        if (rc->h[i] && memcmp(&rc->h[i]->ip, k, sizeof(*k)) == 0)
-            return rc->h[i];
-    *hv = itm_cls_hash(r->seed, k, sizeof(*k));
-    HASH_FIND_BYHASHVALUE(hh, r->hosts, k, sizeof(*k), *hv, h);
-    if (h) {
-        rc->h[rc->next] = h;
-        rc->next ^= 1u;
+    for (size_t i = hv & mask;; i = (i + 1u) & mask) {
+        struct itm_host_slot *s = &r->slots[i];
+        if (s->ip.family == 0 || memcmp(&s->ip, k, sizeof(*k)) == 0)
+            return s;
     }
-    return h;
 }
 
-static struct itm_host *host_find(const struct itm_roles *r, const struct itm_ip *ip)
+/* The slot of ip (normalised in *k, its hash in *hv), or NULL when the table is empty. */
+static struct itm_host_slot *slot_find(const struct itm_roles *r, const struct itm_ip *ip,
+                                       struct itm_ip *k, uint32_t *hv)
 {
-    struct itm_ip k;
-    uint32_t hv;
+    itm_cls_ip_norm(k, ip);
+    if (!r->nhosts)
+        return NULL;
+    *hv = itm_cls_hash(r->seed, k, sizeof(*k));
+    return slot_of(r, k, *hv);
+}
 
-    return host_find_k(r, ip, &k, &hv);
+/* Twice the slots (the first HOST_SLOTS_MIN), every host moved to its place in them. */
+static int table_grow(struct itm_roles *r)
+{
+    size_t cap = r->cap ? r->cap * 2u : HOST_SLOTS_MIN;
+    struct itm_host_slot *v = itm_calloc_big(cap * sizeof(*v)), *old = r->slots;
+    size_t n = r->cap;
+
+    if (!v)
+        return ITM_ERR_NOMEM;
+    r->slots = v;
+    r->cap = cap;
+    for (size_t i = 0; i < n; i++)
+        if (old[i].ip.family)
+            *slot_of(r, &old[i].ip, itm_cls_hash(r->seed, &old[i].ip, sizeof(old[i].ip))) =
+                old[i];
+    itm_free_big(old, n * sizeof(*old));
+    return ITM_OK;
 }
 
 static struct itm_host *host_get(struct itm_roles *r, const struct itm_ip *ip)
 {
     struct itm_ip k;
     uint32_t hv = 0;
-    struct itm_host *h = host_find_k(r, ip, &k, &hv);
+    struct itm_host_slot *s = slot_find(r, ip, &k, &hv);
+    struct itm_host *h;
 
-    if (h)
-        return h;
-    if (HASH_COUNT(r->hosts) >= r->max_hosts) {
+    if (s && s->h)
+        return s->h;
+    if (k.family != 4 && k.family != 6)
+        return NULL; /* family 0 marks a free slot */
+    if (r->nhosts >= r->max_hosts) {
         r->dropped++;
         return NULL;
+    }
+    if ((r->nhosts + 1u) * 4u > r->cap * 3u) {
+        if (table_grow(r) != ITM_OK) {
+            r->dropped++;
+            return NULL;
+        }
+        s = NULL;
     }
     h = itm_pool_get(&r->pool);
     if (!h) {
         r->dropped++;
         return NULL;
     }
+    if (!s) /* the first host, or the slots moved */
+        s = slot_of(r, &k, itm_cls_hash(r->seed, &k, sizeof(k)));
     h->ip = k;
-    HASH_ADD_KEYPTR_BYHASHVALUE(hh, r->hosts, &h->ip, sizeof(h->ip), hv, h);
-    if (!h->hh.tbl) {
-        itm_pool_put(&r->pool, h);
-        r->dropped++;
-        return NULL;
-    }
+    s->ip = k;
+    s->inferred = 0;
+    s->h = h;
+    if (r->last)
+        r->last->next = h;
+    else
+        r->first = h;
+    r->last = h;
+    r->nhosts++;
     r->index->dirty = 1;
     return h;
 }
 
 uint32_t itm_roles_inferred(const struct itm_roles *r, const struct itm_ip *ip)
 {
-    const struct itm_host *h = host_find(r, ip);
-    return h ? h->inferred : 0;
+    struct itm_ip k;
+    uint32_t hv;
+    const struct itm_host_slot *s = slot_find(r, ip, &k, &hv);
+
+    return s ? s->inferred : 0; /* a free slot's is 0 */
 }
 
 /* TCP listeners prove themselves by answering (a SYN to a closed port is answered by a
@@ -594,8 +629,11 @@ static void add_peer(const struct itm_classifier *c, struct itm_host *h, const s
  * began before it look their ends' roles up again (itm_classify). */
 static void set_inferred(struct itm_classifier *c, struct itm_host *h, uint32_t roles)
 {
+    struct itm_roles *r = &c->roles;
+
     if (roles != h->inferred) {
         h->inferred = roles;
+        slot_of(r, &h->ip, itm_cls_hash(r->seed, &h->ip, sizeof(h->ip)))->inferred = roles;
         c->roles_changed_ns = c->now_ns;
     }
 }
@@ -709,11 +747,11 @@ void itm_roles_observe(struct itm_classifier *c, const struct itm_flow_rec *rec)
  * table settles them; two rounds reach the fixpoint since agents depend on nothing. */
 void itm_roles_freeze(struct itm_classifier *c)
 {
-    struct itm_host *h, *tmp;
+    struct itm_roles *r = &c->roles;
 
     for (int round = 0; round < 3; round++) {
         int changed = 0;
-        HASH_ITER(hh, c->roles.hosts, h, tmp) {
+        for (struct itm_host *h = r->first; h; h = h->next) {
             uint32_t n = infer(c, h);
             changed |= n != h->inferred;
             h->inferred = n;
@@ -721,6 +759,9 @@ void itm_roles_freeze(struct itm_classifier *c)
         if (!changed)
             break;
     }
+    for (size_t i = 0; i < r->cap; i++)
+        if (r->slots[i].h)
+            r->slots[i].inferred = r->slots[i].h->inferred;
     c->roles.frozen = 1;
     /* from here on roles never change: every flow may keep the roles of its last event */
     c->roles_changed_ns = 0;
@@ -737,15 +778,16 @@ static int host_cmp(const void *x, const void *y)
 static int sort_hosts(const struct itm_roles *r)
 {
     struct itm_host_index *x = r->index;
-    size_t n = HASH_COUNT(r->hosts), i = 0;
-    struct itm_host *h, *tmp, **s;
+    size_t n = r->nhosts, i = 0;
+    struct itm_host **s;
 
     if (!x->dirty && x->n == n)
         return ITM_OK;
     s = itm_realloc(x->sorted, (n ? n : 1) * sizeof(*s));
     if (!s)
         return ITM_ERR_NOMEM;
-    HASH_ITER(hh, r->hosts, h, tmp) s[i++] = h;
+    for (struct itm_host *h = r->first; h; h = h->next)
+        s[i++] = h;
     qsort(s, n, sizeof(*s), host_cmp);
     x->sorted = s;
     x->n = n;
@@ -755,7 +797,7 @@ static int sort_hosts(const struct itm_roles *r)
 
 size_t itm_classifier_host_count(const struct itm_classifier *c)
 {
-    return HASH_COUNT(c->roles.hosts);
+    return c->roles.nhosts;
 }
 
 int itm_classifier_host(const struct itm_classifier *c, size_t i, struct itm_host_view *out)

@@ -126,6 +126,11 @@ void itm_alloc_fail_after(long n);
 #define ITM_HUGE_BLOCK ((size_t)2 << 20)
 void *itm_alloc_huge(size_t n);
 void itm_free_huge(void *p, size_t n);
+/* An array of n zero-filled bytes that may grow large (a hash table's buckets or slots):
+ * from itm_alloc_huge, rounded up to whole blocks, from ITM_HUGE_BLOCK on, else from
+ * itm_calloc. Freed with itm_free_big and the same n. */
+void *itm_calloc_big(size_t n);
+void itm_free_big(void *p, size_t n);
 
 /* A pool of fixed-size items for tables that hold many small records (hosts, scan
  * sources): items come from blocks of per_block, handed out in order, and come back to a
