@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -136,6 +137,10 @@ struct itm_capture *itm_capture_open_file(const char *path, const struct itm_cap
         }
     }
     setvbuf(c->fp, NULL, _IOFBF, ITM_READ_BUFFER);
+    /* One thread at a time reads the file (the caller's, or the reader thread between its
+     * start and its join), so stdio's own lock, taken twice a record (libpcap's freads),
+     * is dropped: once a second thread exists glibc takes it with atomic instructions. */
+    __fsetlocking(c->fp, FSETLOCKING_BYCALLER);
     errbuf[0] = '\0';
     c->p = pcap_fopen_offline_with_tstamp_precision(c->fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!c->p) {
