@@ -413,6 +413,22 @@ static int src_is_client(const struct itm_flow_table *t, const struct itm_pkt *p
     return 1;
 }
 
+/* Flows a bucket holds on average before the buckets double. uthash doubles them when one
+ * chain reaches ten, which with a random key happens at a million flows in some runs and
+ * not in others: 8 or 16 MiB of buckets, peak memory that depended on the key. By the load
+ * instead, the same flows take the same buckets, and a keyed hash keeps chains short. */
+#define BUCKET_LOAD 2u
+
+static void grow_buckets(UT_hash_table *tbl)
+{
+    int oomed = 0;
+
+    tbl->noexpand = 1; /* uthash's own rule off: this one instead */
+    if (tbl->num_items > BUCKET_LOAD * tbl->num_buckets)
+        HASH_EXPAND_BUCKETS(hh, tbl, oomed); /* out of memory: as it is */
+    (void)oomed;
+}
+
 static struct itm_flow *flow_create(struct itm_flow_table *t, const struct itm_pkt *p,
                                     const struct itm_flow_key *k, uint64_t hashv, int src_is_a)
 {
@@ -431,6 +447,7 @@ static struct itm_flow *flow_create(struct itm_flow_table *t, const struct itm_p
         t->cnt.nomem++;
         return NULL;
     }
+    grow_buckets(f->hh.tbl);
     cli = src_is_client(t, p, &f->orient);
     if ((cli && src_is_a) || (!cli && !src_is_a))
         f->bits |= ITM_FB_CLIENT_IS_A;
