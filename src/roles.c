@@ -317,15 +317,14 @@ static struct itm_host_slot *slot_of(const struct itm_roles *r, const struct itm
     }
 }
 
-/* The slot of ip (normalised in *k, its hash in *hv), or NULL when the table is empty. */
+/* The slot of ip (normalised in *k), or NULL when the table is empty. */
 static struct itm_host_slot *slot_find(const struct itm_roles *r, const struct itm_ip *ip,
-                                       struct itm_ip *k, uint32_t *hv)
+                                       struct itm_ip *k)
 {
     itm_cls_ip_norm(k, ip);
     if (!r->nhosts)
         return NULL;
-    *hv = itm_cls_hash(r->seed, k, sizeof(*k));
-    return slot_of(r, k, *hv);
+    return slot_of(r, k, itm_cls_hash(r->seed, k, sizeof(*k)));
 }
 
 /* Twice the slots (the first HOST_SLOTS_MIN), every host moved to its place in them. */
@@ -350,8 +349,7 @@ static int table_grow(struct itm_roles *r)
 static struct itm_host *host_get(struct itm_roles *r, const struct itm_ip *ip)
 {
     struct itm_ip k;
-    uint32_t hv = 0;
-    struct itm_host_slot *s = slot_find(r, ip, &k, &hv);
+    struct itm_host_slot *s = slot_find(r, ip, &k);
     struct itm_host *h;
 
     if (s && s->h)
@@ -393,8 +391,7 @@ static struct itm_host *host_get(struct itm_roles *r, const struct itm_ip *ip)
 uint32_t itm_roles_inferred(const struct itm_roles *r, const struct itm_ip *ip)
 {
     struct itm_ip k;
-    uint32_t hv;
-    const struct itm_host_slot *s = slot_find(r, ip, &k, &hv);
+    const struct itm_host_slot *s = slot_find(r, ip, &k);
 
     return s ? s->inferred : 0; /* a free slot's is 0 */
 }

@@ -611,6 +611,81 @@ static void test_host_table_full(void **state)
     fx_close(&f);
 }
 
+/* Thousands of hosts, IPv4 and IPv6, through several doublings of the host table: each
+ * keeps its learned roles and its counts, an address never seen has none, the view lists
+ * every host once in address order, and freezing keeps what was learned. */
+static void test_host_table_grows(void **state)
+{
+    enum { N = 5000 };
+    struct itm_host_view v, prev;
+    struct fx f;
+    char a[64];
+    (void)state;
+
+    fx_open(&f, NULL);
+    for (unsigned i = 0; i < N; i++) {
+        if (i % 2)
+            snprintf(a, sizeof(a), "10.%u.%u.%u", 40 + i / 65536, (i / 256) % 256, i % 256);
+        else
+            snprintf(a, sizeof(a), "2001:db8::%x:%x", i / 65536, i % 65536);
+        observe_tcp(&f, i + 1, "10.0.0.100", a, 52028); /* a tickle: the server is an agent */
+    }
+    assert_int_equal(itm_classifier_host_count(f.c), N + 1);
+    for (unsigned i = 0; i < N; i++) {
+        if (i % 2)
+            snprintf(a, sizeof(a), "10.%u.%u.%u", 40 + i / 65536, (i / 256) % 256, i % 256);
+        else
+            snprintf(a, sizeof(a), "2001:db8::%x:%x", i / 65536, i % 65536);
+        assert_int_equal(roles(&f, a), RB(AGENT));
+    }
+    assert_int_equal(roles(&f, "10.39.0.1"), 0);
+    assert_int_equal(roles(&f, "2001:db8::1:0"), 0);
+    for (size_t i = 0; i < itm_classifier_host_count(f.c); i++) {
+        assert_int_equal(itm_classifier_host(f.c, i, &v), 0);
+        assert_int_equal(v.flows_client + v.flows_server, v.ip.a[0] == 10 && v.ip.a[3] == 100
+                                                              ? (uint64_t)N : 1u);
+        if (i > 0)
+            assert_true(itm_ip_cmp(&prev.ip, &v.ip) < 0);
+        prev = v;
+    }
+    itm_classifier_freeze(f.c);
+    assert_int_equal(roles(&f, "10.40.0.1"), RB(AGENT));
+    assert_int_equal(roles(&f, "2001:db8::0:2"), RB(AGENT));
+    fx_close(&f);
+}
+
+/* Allocations that fail while the host table would grow drop the hosts that needed one,
+ * counted, and keep every other. The slots double from 1,024 to 2,048 at the 769th host
+ * and to 4,096 at the 1,537th: 10.0.0.100 is the first host, so the agent 10.50.5.255
+ * (i = 1,535) is the 1,537th, and with every allocation failing from i = 1,500 to 1,599,
+ * the agents from it to i = 1,599 are dropped (65), those before it in that range kept. */
+static void test_host_table_grow_fails(void **state)
+{
+    struct itm_classify_stats st;
+    struct fx f;
+    char a[32];
+    (void)state;
+
+    fx_open(&f, NULL);
+    for (unsigned i = 0; i < 2000; i++) {
+        snprintf(a, sizeof(a), "10.50.%u.%u", i / 256, i % 256);
+        if (i >= 1500 && i < 1600)
+            itm_alloc_fail_after(0); /* every allocation fails */
+        observe_tcp(&f, i + 1, "10.0.0.100", a, 52028);
+        itm_alloc_fail_after(-1);
+    }
+    itm_classifier_stats(f.c, &st);
+    assert_int_equal(st.hosts_dropped, 65);
+    assert_int_equal(itm_classifier_host_count(f.c), 2001 - 65);
+    assert_int_equal(roles(&f, "10.50.0.1"), RB(AGENT));
+    assert_int_equal(roles(&f, "10.50.5.254"), RB(AGENT)); /* i = 1,534: needed nothing */
+    assert_int_equal(roles(&f, "10.50.5.255"), 0);         /* i = 1,535: the table was full */
+    assert_int_equal(roles(&f, "10.50.6.63"), 0);          /* i = 1,599 */
+    assert_int_equal(roles(&f, "10.50.6.64"), RB(AGENT));  /* i = 1,600: the table grew */
+    assert_int_equal(roles(&f, "10.50.7.207"), RB(AGENT)); /* the last */
+    fx_close(&f);
+}
+
 static void test_expectations_full_and_expire(void **state)
 {
     struct itm_classify_limits lim = {0, 2, 5, 0};
@@ -890,6 +965,8 @@ int main(void)
         cmocka_unit_test(test_roles_learned_during_a_flow),
         cmocka_unit_test(test_host_many_kinds_of_evidence),
         cmocka_unit_test(test_allocation_failures),
+        cmocka_unit_test(test_host_table_grows),
+        cmocka_unit_test(test_host_table_grow_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
