@@ -83,17 +83,6 @@ static int check_linktype(struct itm_capture *c, char *msg, size_t len)
     return -1;
 }
 
-/* CPUs this process may run on (taskset, cgroups' cpusets), else those online: a reader
- * thread confined to the pipeline's only CPU would take turns with it, not run beside it. */
-static long cpus_allowed(void)
-{
-    cpu_set_t set;
-
-    if (sched_getaffinity(0, sizeof(set), &set) == 0)
-        return CPU_COUNT(&set);
-    return sysconf(_SC_NPROCESSORS_ONLN);
-}
-
 /* A capture with its batch, named; NULL with msg when out of memory. */
 static struct itm_capture *capture_new(const char *name, char *msg, size_t msglen)
 {
@@ -157,7 +146,7 @@ struct itm_capture *itm_capture_open_file(const char *path, const struct itm_cap
     /* A thread of its own only where it can run beside the pipeline, and only for a regular
      * file: a read from a pipe or a terminal may wait for ever, and a stop must not wait
      * for the reader to come back from it. */
-    c->threaded = !cfg->no_read_thread && c->size > 0 && cpus_allowed() > 1;
+    c->threaded = !cfg->no_read_thread && c->size > 0 && itm_cpus_allowed() > 1;
     return c;
 fail:
     if (c->fp && c->fp != stdin)

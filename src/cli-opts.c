@@ -64,6 +64,8 @@ static void usage(void)
         "  --one-pass           offline: label in one pass (roles refine as they are learned)\n"
         "  --no-read-thread     offline: read files on the pipeline's thread (by default a\n"
         "                       second CPU, when there is one, reads while the first works)\n"
+        "  --no-output-thread   write outputs on the pipeline's thread (by default, once\n"
+        "                       16384 flows have been written, a second CPU writes them)\n"
         "  --stats-interval N   live: status line and stats event every N seconds (default 10)\n"
         "  --seed N             hash seed (default: random)\n"
         "  -V, --version        print the version\n\n"
@@ -100,6 +102,7 @@ enum {
     OPT_MAX_HOSTS,
     OPT_MAX_SCAN,
     OPT_NO_READ_THREAD,
+    OPT_NO_OUTPUT_THREAD,
 };
 
 void parse_opts(int argc, char **argv, struct opts *o)
@@ -116,6 +119,7 @@ void parse_opts(int argc, char **argv, struct opts *o)
         {"vlan-in-key", no_argument, NULL, OPT_VLAN_KEY},
         {"one-pass", no_argument, NULL, OPT_ONE_PASS},
         {"no-read-thread", no_argument, NULL, OPT_NO_READ_THREAD},
+        {"no-output-thread", no_argument, NULL, OPT_NO_OUTPUT_THREAD},
         {"seed", required_argument, NULL, OPT_SEED},
         {"fail-on-findings", no_argument, NULL, OPT_FAIL},
         {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
@@ -262,6 +266,9 @@ void parse_opts(int argc, char **argv, struct opts *o)
             break;
         case OPT_NO_READ_THREAD:
             o->cap.no_read_thread = 1;
+            break;
+        case OPT_NO_OUTPUT_THREAD:
+            o->eng.no_output_thread = 1;
             break;
         case OPT_SEED:
             if (itm_parse_u64("--seed", optarg, 0, UINT64_MAX, &seed, msg, sizeof(msg)))

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 struct tok {
     int value;
@@ -193,6 +195,15 @@ char *itm_strndup(const char *s, size_t n)
 void itm_free(void *p)
 {
     free(p);
+}
+
+long itm_cpus_allowed(void)
+{
+    cpu_set_t set;
+
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        return CPU_COUNT(&set);
+    return sysconf(_SC_NPROCESSORS_ONLN);
 }
 
 void *itm_alloc_huge(size_t n)

@@ -6,10 +6,12 @@
 #include "flow-int.h"
 #include "frag.h"
 #include "itmscope/engine.h"
+#include "outq.h"
 
 struct itm_out_slot {
     const struct itm_output_ops *ops;
     struct itm_output *o;
+    int queued; /* its flow and alert events go through the outputs' thread once it runs */
 };
 
 struct itm_engine {
@@ -24,9 +26,64 @@ struct itm_engine {
     uint64_t now_ns;   /* latest packet time */
     struct itm_stats st;
     int io_error;
+    /* The outputs' thread (outq.h), started once ITM_OUTQ_MIN_FLOWS flows have been
+     * written out, when allowed and some output has no packet callback; NULL before. */
+    struct itm_outq *q;
+    int nqueued_out;   /* outputs marked queued */
+    uint64_t written;  /* flows handed to the outputs so far */
 };
 
 static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason);
+
+/* In the outputs' thread: one queued event to every queued output, as the pipeline would
+ * have handed it. */
+static void run_queued(void *ctx, const struct itm_outq_item *it)
+{
+    struct itm_engine *e = ctx;
+
+    for (unsigned i = 0; i < e->nout; i++) {
+        const struct itm_out_slot *s = &e->out[i];
+        if (!s->queued)
+            continue;
+        if (it->kind == ITM_OUTQ_FLOW)
+            s->ops->flow(s->o, &it->rec);
+        else if (s->ops->alert)
+            s->ops->alert(s->o, &it->rec, it->flag, it->ts_ns);
+    }
+}
+
+static void queue_event(struct itm_engine *e, enum itm_outq_kind kind,
+                        const struct itm_flow_rec *rec, uint32_t flag)
+{
+    struct itm_outq_item *it = itm_outq_next(e->q);
+
+    it->kind = (uint8_t)kind;
+    it->flag = flag;
+    it->ts_ns = e->now_ns;
+    it->rec = *rec;
+    itm_outq_push(e->q);
+}
+
+/* Waits until the outputs' thread has written every event queued: then the outputs may be
+ * called, or looked at, from this thread. */
+static void sync_outputs(struct itm_engine *e)
+{
+    if (e->q)
+        itm_outq_sync(e->q);
+}
+
+/* Starts the outputs' thread when a run has written enough flows to be worth it (a small
+ * capture never starts it) and nothing forbids it; a thread that cannot start leaves the
+ * outputs on this one. */
+static void maybe_start_queue(struct itm_engine *e)
+{
+    int err;
+
+    if (e->q || !e->nqueued_out || e->cfg.no_output_thread || ++e->written < ITM_OUTQ_MIN_FLOWS ||
+        itm_cpus_allowed() < 2)
+        return;
+    e->q = itm_outq_new(run_queued, e, &err);
+}
 
 static void raise_alerts(struct itm_engine *e, const struct itm_flow_rec *rec, uint32_t raised)
 {
@@ -35,8 +92,10 @@ static void raise_alerts(struct itm_engine *e, const struct itm_flow_rec *rec, u
         if (!(raised & bit))
             continue;
         e->st.alerts++;
+        if (e->q)
+            queue_event(e, ITM_OUTQ_ALERT, rec, bit);
         for (unsigned i = 0; i < e->nout; i++)
-            if (e->out[i].ops->alert)
+            if (e->out[i].ops->alert && !(e->q && e->out[i].queued))
                 e->out[i].ops->alert(e->out[i].o, rec, bit, e->now_ns);
     }
 }
@@ -60,6 +119,14 @@ static void classify(struct itm_engine *e, struct itm_flow *f, const struct itm_
     itm_flow_set_label(f, &rec->label);
 }
 
+/* The roles of both ends as they stand, for outputs that read them (see roles_now). */
+static void set_roles_now(struct itm_engine *e, struct itm_flow_rec *rec)
+{
+    rec->client_roles_now = itm_classifier_roles_of(e->cls, &rec->client);
+    rec->server_roles_now = itm_classifier_roles_of(e->cls, &rec->server);
+    rec->roles_now = 1;
+}
+
 static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason)
 {
     struct itm_engine *e = ctx;
@@ -78,8 +145,15 @@ static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason)
     itm_classifier_observe(e->cls, &rec);
     if (rec.label.rule == ITM_NO_RULE)
         e->st.flows_unlabelled++;
+    if (!e->nout)
+        return;
+    set_roles_now(e, &rec);
+    maybe_start_queue(e);
+    if (e->q)
+        queue_event(e, ITM_OUTQ_FLOW, &rec, 0);
     for (unsigned i = 0; i < e->nout; i++)
-        e->out[i].ops->flow(e->out[i].o, &rec);
+        if (!(e->q && e->out[i].queued))
+            e->out[i].ops->flow(e->out[i].o, &rec);
 }
 
 static int make_tables(struct itm_engine *e, const struct itm_sigdb *db)
@@ -136,6 +210,8 @@ fail:
 
 static void close_outputs(struct itm_engine *e)
 {
+    itm_outq_free(e->q);
+    e->q = NULL;
     for (unsigned i = 0; i < e->nout; i++)
         if (e->out[i].o && e->out[i].ops->close(e->out[i].o) != 0)
             e->io_error = 1;
@@ -164,8 +240,12 @@ int itm_engine_add_output(struct itm_engine *e, const struct itm_output_ops *ops
     rc = ops->open(&o, arg, ctx);
     if (rc)
         return rc;
+    sync_outputs(e);
     e->out[e->nout].ops = ops;
     e->out[e->nout].o = o;
+    /* an output that sees packets sees them here, and so must its flows */
+    e->out[e->nout].queued = ops->packet == NULL;
+    e->nqueued_out += ops->packet == NULL;
     e->nout++;
     if (ops->packet)
         e->want_packets = 1;
@@ -443,6 +523,7 @@ void itm_engine_advance(struct itm_engine *e, uint64_t now_ns)
 
 void itm_engine_emit_stats(struct itm_engine *e, uint64_t ts_ns)
 {
+    sync_outputs(e);
     refresh_stats(e);
     for (unsigned i = 0; i < e->nout; i++)
         e->out[i].ops->stats(e->out[i].o, &e->st, ts_ns, 0);
@@ -452,6 +533,7 @@ int itm_engine_finish(struct itm_engine *e, int end_reason)
 {
     itm_flow_end_all(e->flows, (enum itm_end_reason)end_reason);
     itm_frag_expire(e->frags, UINT64_MAX);
+    sync_outputs(e);
     refresh_stats(e);
     for (unsigned i = 0; i < e->nout; i++)
         e->out[i].ops->stats(e->out[i].o, &e->st, e->now_ns, 1);
@@ -473,15 +555,23 @@ struct itm_classifier *itm_engine_classifier(struct itm_engine *e)
     return e->cls;
 }
 
+void itm_engine_sync_outputs(struct itm_engine *e)
+{
+    sync_outputs(e);
+}
+
 void itm_engine_reload(struct itm_engine *e, const struct itm_sigdb *db,
                        const struct itm_site *site)
 {
+    /* queued records name rules by their index in the database in force */
+    sync_outputs(e);
     itm_classifier_reload(e->cls, db, site);
     itm_flow_table_set_db(e->flows, db);
 }
 
 struct itm_output *itm_engine_output(struct itm_engine *e, const struct itm_output_ops *ops)
 {
+    sync_outputs(e); /* the caller may touch it */
     for (unsigned i = 0; i < e->nout; i++)
         if (e->out[i].ops == ops)
             return e->out[i].o;
@@ -489,6 +579,7 @@ struct itm_output *itm_engine_output(struct itm_engine *e, const struct itm_outp
 }
 
 struct peek_ctx {
+    struct itm_engine *e;
     void (*fn)(void *ctx, const struct itm_flow_rec *rec);
     void *ctx;
 };
@@ -499,13 +590,16 @@ static void peek_one(void *ctx, const struct itm_flow *f)
     struct itm_flow_rec rec;
 
     itm_flow_snapshot(f, &rec);
+    set_roles_now(pc->e, &rec);
     pc->fn(pc->ctx, &rec);
 }
 
 void itm_engine_peek_flows(struct itm_engine *e,
                            void (*fn)(void *ctx, const struct itm_flow_rec *rec), void *ctx)
 {
-    struct peek_ctx pc = {fn, ctx};
+    struct peek_ctx pc = {e, fn, ctx};
+
+    sync_outputs(e);
 
     itm_flow_foreach(e->flows, peek_one, &pc);
 }

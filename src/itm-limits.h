@@ -16,6 +16,9 @@
  * cache misses); below it a table of 208-byte flows fits the caches (about 3.4 MB) and the
  * batch's copy would cost more than it saves. */
 #define ITM_BATCH_MIN_FLOWS 16384u
+/* Flows written out from which the outputs get a thread of their own (engine.c, outq.h):
+ * a small capture, and every test of one, never starts it. */
+#define ITM_OUTQ_MIN_FLOWS 16384u
 
 /* Idle timeouts in seconds of packet time (--timeout). TCP may idle long between keepalives;
  * a closed TCP flow lingers a little for the last ACKs so they count with it; UDP and ICMP

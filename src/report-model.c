@@ -250,10 +250,12 @@ static void flow_roles(const struct itm_rule *r, const struct itm_classifier *cl
 {
     uint32_t c = rec->label.client_roles, s = rec->label.server_roles;
 
-    if (!c && cls)
-        c = itm_classifier_roles_of(cls, &rec->client);
-    if (!s && cls)
-        s = itm_classifier_roles_of(cls, &rec->server);
+    if (!c)
+        c = rec->roles_now ? rec->client_roles_now
+                           : cls ? itm_classifier_roles_of(cls, &rec->client) : 0;
+    if (!s)
+        s = rec->roles_now ? rec->server_roles_now
+                           : cls ? itm_classifier_roles_of(cls, &rec->server) : 0;
     if (r && (c & r->client_roles))
         c &= r->client_roles;
     if (r && (s & r->server_roles))

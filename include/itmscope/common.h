@@ -124,6 +124,10 @@ void itm_alloc_fail_after(long n);
  * rather than tens of thousands. Pages are touched lazily. Counts as an allocation for
  * itm_alloc_fail_after. Freed with itm_free_huge and the same n. */
 #define ITM_HUGE_BLOCK ((size_t)2 << 20)
+/* CPUs this process may run on (taskset, cgroups' cpusets), else those online: a second
+ * thread confined to the first's only CPU would take turns with it, not run beside it. */
+long itm_cpus_allowed(void);
+
 void *itm_alloc_huge(size_t n);
 void itm_free_huge(void *p, size_t n);
 /* An array of n zero-filled bytes that may grow large (a hash table's buckets or slots):

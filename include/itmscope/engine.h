@@ -20,6 +20,7 @@ struct itm_engine_cfg {
     uint64_t seed[2];          /* hash seed; all zero: random */
     uint32_t max_frags;        /* 0: default */
     struct itm_classify_limits cls; /* zero fields: defaults */
+    int no_output_thread;      /* outputs on the caller's thread even with a second CPU */
 };
 
 struct itm_engine;
@@ -81,8 +82,14 @@ void itm_engine_reload(struct itm_engine *e, const struct itm_sigdb *db,
                        const struct itm_site *site);
 
 /* The open instance of an output plug-in (the first added with ops), or NULL: for the
- * plug-in's own extra calls (report while running, rules' site). */
+ * plug-in's own extra calls (report while running, rules' site). Outputs without a packet
+ * callback run on a thread of their own once a run has written ITM_OUTQ_MIN_FLOWS flows
+ * (with a second CPU, unless no_output_thread): this waits until it has written every
+ * event queued, so that the caller may touch the output until it feeds the engine again. */
 struct itm_output *itm_engine_output(struct itm_engine *e, const struct itm_output_ops *ops);
+/* Waits until the outputs' thread, if it runs, has written every event queued (before
+ * the caller changes what outputs read, such as the output context's database). */
+void itm_engine_sync_outputs(struct itm_engine *e);
 /* Calls fn with a snapshot of every open flow, in creation order, ending none (a report
  * written while running counts them as they stand). */
 void itm_engine_peek_flows(struct itm_engine *e,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The command line as a user drives it: stdin, several files into one flow table, pcapng and
 # nanosecond pcap giving the same flows as pcap, BPF filters, the signature commands,
-# deterministic JSON, and the same outputs whether a second CPU reads the file or not. usage: cli.sh ITMSCOPE SOURCE_DIR
+# deterministic JSON, and the same outputs whether a second CPU reads the file or writes
+# the outputs or not. usage: cli.sh ITMSCOPE SOURCE_DIR
 set -u
 itm=$1 src=$2
 tmp=$(mktemp -d)
@@ -61,6 +62,31 @@ check "two files and stdin: the same JSON on one thread" cmp -s \
     <("$itm" -q --one-pass -r - -r "$src/pcaps/attacks.pcap" --json - < "$site") \
     <("$itm" -q --one-pass --no-read-thread -r - -r "$src/pcaps/attacks.pcap" --json - < "$site")
 
+# Outputs get a thread of their own once 16,384 flows have been written: 30,000 SYNs and
+# TFTP requests from random sources (tools/flood-pcap.py, packet time in 2023) make 30,000
+# flows, which time out when the attacks capture (2026) follows them; its flows and
+# findings then go through that thread. Every output is the same on one thread.
+python3 "$src/tools/flood-pcap.py" "$tmp/big.pcap" --packets 30000 --mix 2,0,1 --seed 3
+outs() { # dir, then options: every output without packets of one run into dir
+    local d=$1; shift
+    mkdir -p "$d"
+    "$itm" -q --one-pass -r "$tmp/big.pcap" -r "$src/pcaps/attacks.pcap" \
+        -S "$src/pcaps/attacks.site" --json "$d/json" --report "$d/report" --csv "$d/csv" \
+        --matrix "$d/matrix" --rules nft "$@" > "$d/rules"
+}
+outs "$tmp/ot"
+outs "$tmp/noot" --no-output-thread
+"$itm" -q --one-pass -r "$src/pcaps/attacks.pcap" -S "$src/pcaps/attacks.site" \
+    --json "$tmp/attacks-only.json"
+for f in json report csv matrix rules; do
+    check "30,000 flows: --no-output-thread gives the same $f" cmp -s "$tmp/ot/$f" "$tmp/noot/$f"
+done
+check "30,000 flows and the attacks: every flow written" test "$(jq -c \
+    'select(.event_type=="flow")' "$tmp/ot/json" | wc -l)" -eq "$((30000 + $(jq -c \
+    'select(.event_type=="flow")' "$tmp/attacks-only.json" | wc -l)))"
+check "and the attacks' findings among them, after the flood's flows" \
+    test "$(jq -r '.event_type' "$tmp/ot/json" | uniq | grep -c alert)" -gt 5
+
 # Who reads: a thread of its own for a regular file with a second CPU to run on, else the
 # pipeline's thread (threads counted as the clone calls with CLONE_THREAD that strace sees:
 # a sanitizer's leak checker clones a tracer, not a thread, at exit).
@@ -77,6 +103,16 @@ if command -v strace >/dev/null && command -v taskset >/dev/null &&
     check "stdin is read on one thread" test "$(clones "$itm" -q --one-pass -r -)" -eq 0
     check "one CPU allowed (taskset): one thread" \
         test "$(clones taskset -c 0 "$itm" -q --one-pass -r "$site")" -eq 0
+    bigclones() { # args...: clone calls of one run over the 30,000 flows, with JSON
+        strace -f -qq -e trace=clone,clone3 -o "$tmp/strace" "$itm" -q --one-pass \
+            --no-read-thread -r "$tmp/big.pcap" --json /dev/null "$@" >/dev/null 2>&1
+        grep -c 'CLONE_THREAD' "$tmp/strace"
+    }
+    check "30,000 flows: the outputs get a thread of their own" test "$(bigclones)" -eq 1
+    check "--no-output-thread writes them on the pipeline's" \
+        test "$(bigclones --no-output-thread)" -eq 0
+    check "the sample (under 16,384 flows) starts no output thread" \
+        test "$(clones "$itm" -q --one-pass --no-read-thread -r "$site" --json /dev/null)" -eq 0
 else
     echo "SKIP: reader thread checks (need strace, taskset and two CPUs)"
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # valgrind.sh: itmscope under valgrind memcheck, once for leaks and invalid accesses: a sample
 # capture through every output, a capture cut short, a rejected site file and a bad option;
-# then helgrind over the reader thread.
+# then helgrind over the reader thread and the outputs' thread.
 # Any memcheck error or leak (definite, indirect, possible) fails the test. Skips (exit 77)
 # without valgrind or on a sanitizer build, which valgrind cannot run.
 #
@@ -75,14 +75,19 @@ printf '[roles]\n10.0.0.300 agent\n' >"$T/bad.site"
 check bad-site 2 -q -r "$T/good.pcap" -S "$T/bad.site"
 check bad-option 2 -r "$T/good.pcap" --max-flows 0
 
-# The reader thread and the pipeline under helgrind (data races, lock order, misuse of the
-# pthread API): a sample through every output, and a capture cut short, where the end
-# travels with the reader's last slot.
+# The reader thread, the outputs' thread and the pipeline under helgrind (data races, lock
+# order, misuse of the pthread API): a sample through every output, a capture cut short,
+# where the end travels with the reader's last slot, and enough flows to start the outputs'
+# thread.
 race() { vg helgrind "$@"; }
 if [ "$(getconf _NPROCESSORS_ONLN)" -gt 1 ]; then
     race threads-sample 0 -q -r "$sample" "${site[@]}" --json "$T/hg.json" --report "$T/hg.txt" \
         -w "$T/hg.pcap"
     race threads-cut 0 -q -r "$T/cut.pcap" --json "$T/hg-cut.json"
+    # the outputs' thread: 20,000 flows ended at the end, past the 16,384 that start it
+    python3 "$src/tools/flood-pcap.py" "$T/big.pcap" --packets 20000 --mix 2,0,1 --seed 5
+    race threads-outputs 0 -q --one-pass -r "$T/big.pcap" --json "$T/hg-big.json" \
+        --report "$T/hg-big.txt" --csv "$T/hg-big.csv"
 else
     echo "note: one CPU: no reader thread to check with helgrind"
 fi
