@@ -11,7 +11,9 @@
 struct itm_out_slot {
     const struct itm_output_ops *ops;
     struct itm_output *o;
-    int queued; /* its flow and alert events go through the outputs' thread once it runs */
+    int to_stdout; /* its argument is "-" */
+    int queued;    /* its flow and alert events go through the outputs' thread (set when
+                    * that starts) */
 };
 
 struct itm_engine {
@@ -29,7 +31,6 @@ struct itm_engine {
     /* The outputs' thread (outq.h), started once ITM_OUTQ_MIN_FLOWS flows have been
      * written out, when allowed and some output has no packet callback; NULL before. */
     struct itm_outq *q;
-    int nqueued_out;   /* outputs marked queued */
     uint64_t written;  /* flows handed to the outputs so far */
 };
 
@@ -74,15 +75,23 @@ static void sync_outputs(struct itm_engine *e)
 
 /* Starts the outputs' thread when a run has written enough flows to be worth it (a small
  * capture never starts it) and nothing forbids it; a thread that cannot start leaves the
- * outputs on this one. */
+ * outputs on this one. Outputs that see packets stay here, where they see them; so does
+ * one that writes to stdout beside them (--packets), whose lines would otherwise mix with
+ * theirs in another order. */
 static void maybe_start_queue(struct itm_engine *e)
 {
-    int err;
+    int err, any = 0;
 
-    if (e->q || !e->nqueued_out || e->cfg.no_output_thread || ++e->written < ITM_OUTQ_MIN_FLOWS ||
+    if (e->q || e->cfg.no_output_thread || ++e->written < ITM_OUTQ_MIN_FLOWS ||
         itm_cpus_allowed() < 2)
         return;
+    for (unsigned i = 0; i < e->nout; i++)
+        any |= !e->out[i].ops->packet && !(e->want_packets && e->out[i].to_stdout);
+    if (!any)
+        return;
     e->q = itm_outq_new(run_queued, e, &err);
+    for (unsigned i = 0; e->q && i < e->nout; i++)
+        e->out[i].queued = !e->out[i].ops->packet && !(e->want_packets && e->out[i].to_stdout);
 }
 
 static void raise_alerts(struct itm_engine *e, const struct itm_flow_rec *rec, uint32_t raised)
@@ -243,9 +252,8 @@ int itm_engine_add_output(struct itm_engine *e, const struct itm_output_ops *ops
     sync_outputs(e);
     e->out[e->nout].ops = ops;
     e->out[e->nout].o = o;
-    /* an output that sees packets sees them here, and so must its flows */
-    e->out[e->nout].queued = ops->packet == NULL;
-    e->nqueued_out += ops->packet == NULL;
+    e->out[e->nout].to_stdout = arg && strcmp(arg, "-") == 0;
+    e->out[e->nout].queued = 0;
     e->nout++;
     if (ops->packet)
         e->want_packets = 1;

@@ -84,6 +84,10 @@ done
 check "30,000 flows and the attacks: every flow written" test "$(jq -c \
     'select(.event_type=="flow")' "$tmp/ot/json" | wc -l)" -eq "$((30000 + $(jq -c \
     'select(.event_type=="flow")' "$tmp/attacks-only.json" | wc -l)))"
+check "--packets and --json on stdout: the same lines in the same order" cmp -s \
+    <("$itm" --one-pass -r "$tmp/big.pcap" -r "$src/pcaps/attacks.pcap" --packets --json - 2>/dev/null) \
+    <("$itm" --one-pass -r "$tmp/big.pcap" -r "$src/pcaps/attacks.pcap" --packets --json - \
+        --no-output-thread 2>/dev/null)
 check "and the attacks' findings among them, after the flood's flows" \
     test "$(jq -r '.event_type' "$tmp/ot/json" | uniq | grep -c alert)" -gt 5
 
