@@ -85,13 +85,15 @@ static void maybe_start_queue(struct itm_engine *e)
     if (e->q || e->cfg.no_output_thread || ++e->written < ITM_OUTQ_MIN_FLOWS ||
         itm_cpus_allowed() < 2)
         return;
-    for (unsigned i = 0; i < e->nout; i++)
-        any |= !e->out[i].ops->packet && !(e->want_packets && e->out[i].to_stdout);
-    if (!any)
-        return;
-    e->q = itm_outq_new(run_queued, e, &err);
-    for (unsigned i = 0; e->q && i < e->nout; i++)
+    /* marked before the thread starts, which reads the marks */
+    for (unsigned i = 0; i < e->nout; i++) {
         e->out[i].queued = !e->out[i].ops->packet && !(e->want_packets && e->out[i].to_stdout);
+        any |= e->out[i].queued;
+    }
+    if (any)
+        e->q = itm_outq_new(run_queued, e, &err);
+    for (unsigned i = 0; !e->q && i < e->nout; i++)
+        e->out[i].queued = 0;
 }
 
 static void raise_alerts(struct itm_engine *e, const struct itm_flow_rec *rec, uint32_t raised)
