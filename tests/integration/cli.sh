@@ -88,6 +88,30 @@ check "--packets and --json on stdout: the same lines in the same order" cmp -s 
     <("$itm" --one-pass -r "$tmp/big.pcap" -r "$src/pcaps/attacks.pcap" --packets --json - 2>/dev/null) \
     <("$itm" --one-pass -r "$tmp/big.pcap" -r "$src/pcaps/attacks.pcap" --packets --json - \
         --no-output-thread 2>/dev/null)
+# Signals land on the pipeline's thread: SIGUSR1 (the report so far: the queue emptied,
+# open flows peeked at) again and again while the outputs' thread writes leaves every
+# output as a run without signals writes it.
+python3 "$src/tools/flood-pcap.py" "$tmp/big2.pcap" --packets 150000 --mix 2,0,1 --seed 4
+sigargs=(-q --one-pass -r "$tmp/big2.pcap" -r "$src/pcaps/attacks.pcap" -S "$src/pcaps/attacks.site")
+"$itm" "${sigargs[@]}" --json "$tmp/quiet.json" --report "$tmp/quiet.txt"
+"$itm" "${sigargs[@]}" --json "$tmp/usr1.json" --report "$tmp/usr1.txt" 2>/dev/null &
+pid=$!
+# the handlers are in place once SIGUSR1 (bit 9 of SigCgt) is caught, not killed for
+while kill -0 "$pid" 2>/dev/null &&
+      ! (( (16#$(awk '/^SigCgt/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0) >> 9) & 1 )); do
+    sleep 0.01
+done
+sent=0
+while [ "$sent" -lt 20 ] && kill -USR1 "$pid" 2>/dev/null; do
+    sent=$((sent + 1))
+    sleep 0.05
+done
+wait "$pid"
+check "SIGUSR1 while the outputs run: exit 0" test $? -eq 0
+echo "note: SIGUSR1 sent $sent times during the run"
+check "SIGUSR1 sent more than once" test "$sent" -gt 1
+check "and the same JSON" cmp -s "$tmp/quiet.json" "$tmp/usr1.json"
+check "and the same report at the end" cmp -s "$tmp/quiet.txt" "$tmp/usr1.txt"
 check "and the attacks' findings among them, after the flood's flows" \
     test "$(jq -r '.event_type' "$tmp/ot/json" | uniq | grep -c alert)" -gt 5
 
