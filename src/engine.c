@@ -31,7 +31,8 @@ struct itm_engine {
     /* The outputs' thread (outq.h), started once ITM_OUTQ_MIN_FLOWS flows have been
      * written out, when allowed and some output has no packet callback; NULL before. */
     struct itm_outq *q;
-    uint64_t written;  /* flows handed to the outputs so far */
+    uint64_t written;  /* flows handed to the outputs so far, until the queue is decided */
+    int q_decided;     /* started or not, it is not asked again */
 };
 
 static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason);
@@ -82,8 +83,10 @@ static void maybe_start_queue(struct itm_engine *e)
 {
     int err, any = 0;
 
-    if (e->q || e->cfg.no_output_thread || ++e->written < ITM_OUTQ_MIN_FLOWS ||
-        itm_cpus_allowed() < 2)
+    if (e->q_decided || e->cfg.no_output_thread || ++e->written < ITM_OUTQ_MIN_FLOWS)
+        return;
+    e->q_decided = 1;
+    if (itm_cpus_allowed() < 2)
         return;
     /* marked before the thread starts, which reads the marks */
     for (unsigned i = 0; i < e->nout; i++) {
