@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>

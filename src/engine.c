@@ -133,14 +133,6 @@ static void classify(struct itm_engine *e, struct itm_flow *f, const struct itm_
     itm_flow_set_label(f, &rec->label);
 }
 
-/* The roles of both ends as they stand, for outputs that read them (see roles_now). */
-static void set_roles_now(struct itm_engine *e, struct itm_flow_rec *rec)
-{
-    rec->client_roles_now = itm_classifier_roles_of(e->cls, &rec->client);
-    rec->server_roles_now = itm_classifier_roles_of(e->cls, &rec->server);
-    rec->roles_now = 1;
-}
-
 static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason)
 {
     struct itm_engine *e = ctx;
@@ -161,7 +153,7 @@ static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason)
         e->st.flows_unlabelled++;
     if (!e->nout)
         return;
-    set_roles_now(e, &rec);
+    itm_classifier_roles_now(e->cls, &rec);
     maybe_start_queue(e);
     if (e->q)
         queue_event(e, ITM_OUTQ_FLOW, &rec, 0);
@@ -603,7 +595,7 @@ static void peek_one(void *ctx, const struct itm_flow *f)
     struct itm_flow_rec rec;
 
     itm_flow_snapshot(f, &rec);
-    set_roles_now(pc->e, &rec);
+    itm_classifier_roles_now(pc->e->cls, &rec);
     pc->fn(pc->ctx, &rec);
 }
 

@@ -148,7 +148,7 @@ static int matrix_open(struct itm_output **out, const char *arg, const struct it
 
 static void matrix_flow(struct itm_output *o, const struct itm_flow_rec *rec)
 {
-    itm_rmodel_add_flow(&o->m, o->ctx->db, o->ctx->cls, rec);
+    itm_rmodel_add_flow(&o->m, o->ctx->db, rec);
 }
 
 static void matrix_stats(struct itm_output *o, const struct itm_stats *st, uint64_t ts_ns,

@@ -329,7 +329,7 @@ static int report_open(struct itm_output **out, const char *arg, const struct it
 
 static void report_flow(struct itm_output *o, const struct itm_flow_rec *rec)
 {
-    itm_rmodel_add_flow(&o->m, o->ctx->db, o->ctx->cls, rec);
+    itm_rmodel_add_flow(&o->m, o->ctx->db, rec);
 }
 
 static void report_alert(struct itm_output *o, const struct itm_flow_rec *rec, uint32_t flag,
@@ -360,7 +360,7 @@ void itm_out_report_peek_flow(void *out, const struct itm_flow_rec *rec)
     struct itm_output *o = out;
 
     o->peeking = 1;
-    itm_rmodel_add_flow(&o->peek, o->ctx->db, o->ctx->cls, rec);
+    itm_rmodel_add_flow(&o->peek, o->ctx->db, rec);
 }
 
 int itm_out_report_write_now(struct itm_output *o, const struct itm_stats *st)

@@ -417,7 +417,7 @@ void itm_out_rules_set_site(struct itm_output *o, const struct itm_site *site)
 
 static void rules_flow(struct itm_output *o, const struct itm_flow_rec *rec)
 {
-    itm_rmodel_add_flow(&o->m, o->ctx->db, o->ctx->cls, rec);
+    itm_rmodel_add_flow(&o->m, o->ctx->db, rec);
 }
 
 static void rules_stats(struct itm_output *o, const struct itm_stats *st, uint64_t ts_ns,

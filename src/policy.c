@@ -387,6 +387,33 @@ static uint32_t f_lateral(struct itm_cls_ctx *x, char *why, size_t len)
     return ITM_F_LATERAL;
 }
 
+/* The first condition of a check, shared with may_raise (below), which must never rule out
+ * a flag its check would raise. */
+static int udp_to_group(const struct itm_flow_rec *rec)
+{
+    return rec->ipproto == 17 && itm_ip_is_multicast(&rec->server);
+}
+
+static int declares_roles(const struct itm_cls_ctx *x)
+{
+    return x->cdecl || x->sdecl;
+}
+
+static int check_mismatched(const struct itm_cls_ctx *x)
+{
+    return x->f.rule && x->lab->insp.verdict == ITM_V_MISMATCH;
+}
+
+/* ITMS users reaching a rule meant for them over TCP, where the site asks for HTTPS. */
+static int cleartext_candidate(const struct itm_cls_ctx *x)
+{
+    const struct itm_rule *r = x->f.rule;
+    const uint32_t users = ITM_CLS_AGENTS | ITM_RB(CONSOLE);
+
+    return itm_site_policy(x->c->site)->cleartext && x->rec->ipproto == 6 && r && !x->f.rev &&
+           (x->croles & users) && (r->client_roles & users);
+}
+
 static uint32_t f_wrong_group(struct itm_cls_ctx *x, char *why, size_t len)
 {
     const struct itm_flow_rec *rec = x->rec;
@@ -394,7 +421,7 @@ static uint32_t f_wrong_group(struct itm_cls_ctx *x, char *why, size_t len)
     struct itm_ip g;
     char a[64], b[64], gs[64];
 
-    if (rec->ipproto != 17 || !t || !itm_ip_is_multicast(&rec->server) ||
+    if (!udp_to_group(rec) || !t ||
         !(itm_cls_rule_has_port(t, rec->server_port) ||
           (x->c->tickle_ulm && itm_cls_rule_has_port(x->c->tickle_ulm, rec->server_port))))
         return 0;
@@ -435,7 +462,7 @@ static uint32_t f_contradiction(struct itm_cls_ctx *x, char *why, size_t len)
     struct itm_cls_implied imp;
     char a[64], d[160], want[160];
 
-    if (!declared[0] && !declared[1])
+    if (!declares_roles(x))
         return 0;
     itm_roles_implied(x->c, x->rec, x->f.answered, &imp);
     for (int s = 0; s < 2; s++) {
@@ -488,7 +515,7 @@ static uint32_t f_payload_mismatch(struct itm_cls_ctx *x, char *why, size_t len)
     const uint8_t *d = NULL;
     size_t n = 0;
 
-    if (!r || in->verdict != ITM_V_MISMATCH ||
+    if (!check_mismatched(x) ||
         itm_rule_inspect_for(r, x->rec->ipproto, port) != (enum itm_inspect_id)in->id)
         return 0;
     if (x->ev == ITM_CE_PAYLOAD && x->pkt && x->pkt->frame &&
@@ -508,13 +535,11 @@ static uint32_t f_payload_mismatch(struct itm_cls_ctx *x, char *why, size_t len)
 static uint32_t f_cleartext(struct itm_cls_ctx *x, char *why, size_t len)
 {
     const struct itm_rule *r = x->f.rule;
-    const uint32_t users = ITM_CLS_AGENTS | ITM_RB(CONSOLE);
     const struct itm_inspect_result *in = &x->lab->insp;
     int http;
     int n;
 
-    if (!itm_site_policy(x->c->site)->cleartext || x->rec->ipproto != 6 || !r || x->f.rev ||
-        !(x->croles & users) || !(r->client_roles & users))
+    if (!cleartext_candidate(x))
         return 0;
     http = in->id == ITM_INSPECT_HTTP && in->verdict == ITM_V_MATCH;
     if (!http && !(in->id == 0 &&
@@ -605,26 +630,24 @@ static const struct {
 #undef EV
 
 /* The checks that may raise their flag at all, each by the first condition it tests itself
- * (and tests again): most events of most flows call none of them. */
+ * (the same predicate, tested again there): most events of most flows call none of them. */
 static uint32_t may_raise(const struct itm_cls_ctx *x)
 {
-    const struct itm_flow_rec *rec = x->rec;
-    const uint32_t users = ITM_CLS_AGENTS | ITM_RB(CONSOLE);
     uint32_t m = x->ev == ITM_CE_NEW ? ITM_F_SCAN : 0u;
 
     if (x->f.lateral)
         m |= ITM_F_LATERAL;
-    if (rec->ipproto == 17 && itm_ip_is_multicast(&rec->server))
+    if (udp_to_group(x->rec))
         m |= ITM_F_WRONG_GROUP;
-    if (x->cdecl || x->sdecl)
+    if (declares_roles(x))
         m |= ITM_F_ROLE_CONTRADICTION;
     if (is_mismatch(x))
         m |= ITM_F_ROLE_MISMATCH;
     if (x->f.proposal)
         m |= ITM_F_NONSTANDARD_PORT;
-    if (x->f.rule && x->lab->insp.verdict == ITM_V_MISMATCH)
+    if (check_mismatched(x))
         m |= ITM_F_PAYLOAD_MISMATCH;
-    if (x->f.rule && rec->ipproto == 6 && !x->f.rev && (x->croles & users))
+    if (cleartext_candidate(x))
         m |= ITM_F_CLEARTEXT;
     if (unexplained(x))
         m |= ITM_F_EXTERNAL | ITM_F_UNEXPECTED_PORT;

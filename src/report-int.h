@@ -155,10 +155,10 @@ struct itm_rmodel {
 
 void itm_rmodel_init(struct itm_rmodel *m);
 void itm_rmodel_free(struct itm_rmodel *m);
-/* Adds one flow (ended, or open for a snapshot). db resolves its rule; the roles of its
- * unlabelled ends are rec's roles_now, else cls's (may be NULL) now. */
+/* Adds one flow (ended, or open for a snapshot), counted under rec's roles_now. db
+ * resolves its rule. */
 void itm_rmodel_add_flow(struct itm_rmodel *m, const struct itm_sigdb *db,
-                         const struct itm_classifier *cls, const struct itm_flow_rec *rec);
+                         const struct itm_flow_rec *rec);
 /* Keeps the reason of a flow's first flag for its finding group (alert time). */
 void itm_rmodel_add_alert(struct itm_rmodel *m, const struct itm_flow_rec *rec, uint32_t flag);
 /* dst += src. 0 or ITM_ERR_NOMEM (dst then lacks part of src and says so in nomem). */

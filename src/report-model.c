@@ -245,17 +245,11 @@ static void rule_span(const struct itm_rule *r, uint16_t port, uint16_t *lo, uin
 
 /* The roles a cell shows: the ends' roles that the rule accounts for, so that a host with
  * several roles lands in the cell of the role the traffic used. */
-static void flow_roles(const struct itm_rule *r, const struct itm_classifier *cls,
-                       const struct itm_flow_rec *rec, uint32_t *cr, uint32_t *sr)
+static void flow_roles(const struct itm_rule *r, const struct itm_flow_rec *rec, uint32_t *cr,
+                       uint32_t *sr)
 {
-    uint32_t c = rec->label.client_roles, s = rec->label.server_roles;
+    uint32_t c = rec->client_roles_now, s = rec->server_roles_now;
 
-    if (!c)
-        c = rec->roles_now ? rec->client_roles_now
-                           : cls ? itm_classifier_roles_of(cls, &rec->client) : 0;
-    if (!s)
-        s = rec->roles_now ? rec->server_roles_now
-                           : cls ? itm_classifier_roles_of(cls, &rec->server) : 0;
     if (r && (c & r->client_roles))
         c &= r->client_roles;
     if (r && (s & r->server_roles))
@@ -354,7 +348,7 @@ static void add_groups(struct itm_rmodel *m, const struct itm_flow_rec *rec,
 }
 
 void itm_rmodel_add_flow(struct itm_rmodel *m, const struct itm_sigdb *db,
-                         const struct itm_classifier *cls, const struct itm_flow_rec *rec)
+                         const struct itm_flow_rec *rec)
 {
     const struct itm_rule *r = NULL;
     struct itm_rsum one;
@@ -382,7 +376,7 @@ void itm_rmodel_add_flow(struct itm_rmodel *m, const struct itm_sigdb *db,
     sum_add(&c->sum, &one);
     c->clients += (uint64_t)member_add(m, MK_COMP, c->idx, 0, &rec->client);
     c->servers += (uint64_t)member_add(m, MK_COMP, c->idx, 1, &rec->server);
-    flow_roles(r, cls, rec, &cr, &sr);
+    flow_roles(r, rec, &cr, &sr);
     cell_key(r, c->idx, rec, cr, sr, &k);
     e = cell_get(m, &k);
     if (!e) {

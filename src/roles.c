@@ -821,6 +821,14 @@ uint32_t itm_classifier_roles_of(const struct itm_classifier *c, const struct it
     return itm_cls_roles_of(c, ip);
 }
 
+void itm_classifier_roles_now(const struct itm_classifier *c, struct itm_flow_rec *rec)
+{
+    rec->client_roles_now = rec->label.client_roles ? rec->label.client_roles
+                                                    : itm_cls_roles_of(c, &rec->client);
+    rec->server_roles_now = rec->label.server_roles ? rec->label.server_roles
+                                                    : itm_cls_roles_of(c, &rec->server);
+}
+
 /* "task-server(d),agent(i)": declared roles, then learned ones the site did not declare. */
 static void roles_cell(const struct itm_host_view *v, char *buf, size_t len)
 {

@@ -1,7 +1,8 @@
-/* uthash-cfg.h: uthash as this project uses it: allocation through itm_malloc (so tests
- * can make it fail; large bucket arrays in huge pages), non-fatal out-of-memory (an add that fails leaves hh.tbl NULL), and
- * no reliance on HASH_FUNCTION: callers hash keys themselves with a seeded hash and use the
- * *_BYHASHVALUE macros, so crafted traffic cannot aim at one bucket. */
+/* uthash-cfg.h: uthash as this project uses it: allocation through the itm_ allocators (so
+ * tests can make it fail; large bucket arrays in huge pages), non-fatal out-of-memory (an
+ * add that fails leaves hh.tbl NULL), and no reliance on HASH_FUNCTION: callers hash keys
+ * themselves with a seeded hash and use the *_BYHASHVALUE macros, so crafted traffic cannot
+ * aim at one bucket. */
 #ifndef ITMSCOPE_UTHASH_CFG_H
 #define ITMSCOPE_UTHASH_CFG_H
 

@@ -69,6 +69,9 @@ size_t itm_classifier_host_count(const struct itm_classifier *c);
 int itm_classifier_host(const struct itm_classifier *c, size_t i, struct itm_host_view *out);
 /* Effective roles of an address (declared, else inferred). */
 uint32_t itm_classifier_roles_of(const struct itm_classifier *c, const struct itm_ip *ip);
+/* Sets rec's client_roles_now and server_roles_now: the label's roles of each end, else
+ * the end's effective roles now. */
+void itm_classifier_roles_now(const struct itm_classifier *c, struct itm_flow_rec *rec);
 /* Prints the --roles table. */
 void itm_classifier_print_roles(const struct itm_classifier *c, FILE *out);
 

@@ -96,12 +96,11 @@ struct itm_flow_rec {
     uint64_t payload_bytes[2];
     uint64_t first_ns, last_ns;
     struct itm_label label;
-    /* The roles of both ends when the engine handed the flow to the outputs, what it
-     * taught the role learner included (valid when roles_now is 1): the roles an aggregate
-     * counts an end under when its label has none, fixed at that moment whichever thread
-     * the output runs on. */
+    /* The roles an aggregate (report, matrix, rules) counts each end under: the label's,
+     * or for an end the label gives none, its roles when the flow was handed to the
+     * outputs, what it taught the role learner included (itm_classifier_roles_now). Fixed
+     * then, whichever thread the outputs run on. */
     uint32_t client_roles_now, server_roles_now;
-    uint8_t roles_now;
 };
 
 const char *itm_tcp_state_name(enum itm_tcp_state s);

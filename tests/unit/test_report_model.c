@@ -103,6 +103,7 @@ static struct itm_flow_rec flow(const struct fix *f, uint64_t id, const char *c,
     r.label.client_roles = ru ? ru->client_roles : 0;
     r.label.server_roles = ru ? ru->server_roles : 0;
     r.label.flags = flags;
+    itm_classifier_roles_now(f->cls, &r); /* as the engine hands flows over */
     return r;
 }
 
@@ -120,7 +121,7 @@ static void feed(const struct fix *f, struct itm_rmodel *m)
 
     snprintf(v[5].label.reason, sizeof(v[5].label.reason), "agent to agent on tcp/3389, \"rdp\"");
     for (int i = 0; i < 6; i++)
-        itm_rmodel_add_flow(m, f->db, f->cls, &v[i]);
+        itm_rmodel_add_flow(m, f->db, &v[i]);
 }
 
 static void test_components(void **state)
@@ -203,7 +204,7 @@ static void test_scan_group(void **state)
         struct itm_flow_rec r;
         snprintf(host, sizeof(host), "10.0.1.%u", 10 + i % 3);
         r = flow(f, 100 + i, "10.0.9.9", 40000, host, (uint16_t)(20 + i), "", ITM_F_SCAN);
-        itm_rmodel_add_flow(&m, f->db, f->cls, &r);
+        itm_rmodel_add_flow(&m, f->db, &r);
     }
     gv = itm_rmodel_groups(&m, &n);
     assert_int_equal(n, 1);
@@ -235,7 +236,7 @@ static void test_reasons(void **state)
     /* a second flag later: the label's reason is not about it */
     r.label.flags |= ITM_F_EXTERNAL;
     itm_rmodel_add_alert(&m, &r, ITM_F_EXTERNAL);
-    itm_rmodel_add_flow(&m, f->db, f->cls, &r);
+    itm_rmodel_add_flow(&m, f->db, &r);
     gv = itm_rmodel_groups(&m, &n);
     assert_int_equal(n, 2);
     assert_int_equal(gv[0]->k.flag, ITM_F_LATERAL);
@@ -260,7 +261,7 @@ static void test_merge(void **state)
     itm_rmodel_init(&snap);
     feed(f, &a);
     feed(f, &b); /* the same hosts again: distinct counts must not double */
-    itm_rmodel_add_flow(&b, f->db, f->cls, &r);
+    itm_rmodel_add_flow(&b, f->db, &r);
     assert_int_equal(itm_rmodel_merge(&snap, &a), 0);
     assert_int_equal(itm_rmodel_merge(&snap, &b), 0);
     assert_int_equal(snap.total.flows, 13);
