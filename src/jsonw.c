@@ -129,13 +129,7 @@ void jw_val_str(struct itm_jw *w, const char *s)
 
     /* names and most values need no escape: one copy for the quoted string */
     if (run == len) {
-        if (!jw_room(w, len + 2))
-            return;
-        w->buf[w->n] = '"';
-        memcpy(w->buf + w->n + 1, s, len);
-        w->n += len + 2;
-        w->buf[w->n - 1] = '"';
-        w->buf[w->n] = '\0';
+        jw_quoted(w, s, len);
         return;
     }
     jw_char(w, '"');
@@ -185,22 +179,13 @@ static char *u64_digits(uint64_t v, char *end)
     return p;
 }
 
-/* Where max more bytes can be written in place, or NULL: the caller then appends through
- * jw_raw, which decides overflow exactly as for any other piece. */
-static char *jw_spot(struct itm_jw *w, size_t max)
-{
-    if (w->overflow || max > sizeof(w->buf) - 3 - w->n)
-        return NULL;
-    return w->buf + w->n;
-}
-
 static void jw_wrote(struct itm_jw *w, size_t n)
 {
     w->n += n;
     w->buf[w->n] = '\0';
 }
 
-void jw_val_u64(struct itm_jw *w, uint64_t v)
+char *jw_put_u64(char *o, uint64_t v)
 {
     static const uint64_t pow10[20] = {
         1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u,
@@ -210,21 +195,26 @@ void jw_val_u64(struct itm_jw *w, uint64_t v)
         UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
         UINT64_C(10000000000000000000),
     };
-    char tmp[24], *o = jw_spot(w, 20);
     /* the digit count from the bit length: t is log10 of 2^bits rounded down, and v has t
      * digits or one more (1233 / 4096 is just above log10(2)) */
     unsigned t = ((64u - (unsigned)__builtin_clzll(v | 1u)) * 1233u) >> 12;
     unsigned n = t + (v >= pow10[t]);
 
-    if (!o) {
-        char *p = u64_digits(v, tmp + sizeof(tmp));
-        jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
-        return;
-    }
     if (n == 0)
         n = 1; /* v == 0 */
     u64_digits(v, o + n);
-    jw_wrote(w, n);
+    return o + n;
+}
+
+void jw_val_u64(struct itm_jw *w, uint64_t v)
+{
+    char tmp[JW_U64_MAX], *o = jw_spot(w, JW_U64_MAX);
+
+    if (!o) {
+        jw_raw(w, tmp, (size_t)(jw_put_u64(tmp, v) - tmp));
+        return;
+    }
+    jw_wrote(w, (size_t)(jw_put_u64(o, v) - o));
 }
 
 /* Writes n (< 10^width) as exactly width digits, zero-padded, ending at end. */
@@ -317,11 +307,9 @@ static void format_ts(uint64_t ts_ns, const char *second, char out[27])
     out[26] = 'Z';
 }
 
-void jw_val_ts(struct itm_jw *w, uint64_t ts_ns)
+char *jw_put_ts(struct itm_jw *w, char *q, uint64_t ts_ns)
 {
     uint64_t sec = ts_ns / 1000000000u;
-    char tmp[29], *o = jw_spot(w, sizeof(tmp));
-    char *q = o ? o : tmp;
 
     if (!w->ts_valid || w->ts_sec != sec) {
         format_second(sec, w->ts_text);
@@ -330,11 +318,18 @@ void jw_val_ts(struct itm_jw *w, uint64_t ts_ns)
     }
     q[0] = '"';
     format_ts(ts_ns, w->ts_text, q + 1);
-    q[28] = '"';
+    q[JW_TS_LEN - 1] = '"';
+    return q + JW_TS_LEN;
+}
+
+void jw_val_ts(struct itm_jw *w, uint64_t ts_ns)
+{
+    char tmp[JW_TS_LEN], *o = jw_spot(w, sizeof(tmp));
+
     if (o)
-        jw_wrote(w, sizeof(tmp));
+        jw_wrote(w, (size_t)(jw_put_ts(w, o, ts_ns) - o));
     else
-        jw_raw(w, tmp, sizeof(tmp));
+        jw_raw(w, tmp, (size_t)(jw_put_ts(w, tmp, ts_ns) - tmp));
 }
 
 char *itm_format_ts(uint64_t ts_ns, char *buf, size_t len)
@@ -410,10 +405,8 @@ static size_t ip6_text(const uint8_t *a, char *out)
     return (size_t)(o - out);
 }
 
-void jw_val_ip(struct itm_jw *w, const struct itm_ip *ip)
+char *jw_put_ip(char *q, const struct itm_ip *ip)
 {
-    char tmp[48], *o = jw_spot(w, sizeof(tmp));
-    char *q = o ? o : tmp;
     size_t n;
 
     if (ip->family == 4) {
@@ -426,8 +419,15 @@ void jw_val_ip(struct itm_jw *w, const struct itm_ip *ip)
     }
     q[0] = '"';
     q[n + 1] = '"';
+    return q + n + 2;
+}
+
+void jw_val_ip(struct itm_jw *w, const struct itm_ip *ip)
+{
+    char tmp[JW_IP_MAX], *o = jw_spot(w, sizeof(tmp));
+
     if (o)
-        jw_wrote(w, n + 2);
+        jw_wrote(w, (size_t)(jw_put_ip(o, ip) - o));
     else
-        jw_raw(w, tmp, n + 2);
+        jw_raw(w, tmp, (size_t)(jw_put_ip(tmp, ip) - tmp));
 }

@@ -30,11 +30,51 @@ struct itm_jw {
 void jw_reset(struct itm_jw *w);
 void jw_raw(struct itm_jw *w, const char *s, size_t len);
 
+/* Pieces of bounded size written in place: jw_spot reserves room for max bytes once (NULL
+ * when the line cannot take them), the jw_put_ writers fill it without further checks and
+ * return where they stopped, and jw_spot_done ends the piece after a value (the next key
+ * gets its comma). An event's header and counters are such pieces. */
+static inline char *jw_spot(struct itm_jw *w, size_t max)
+{
+    if (w->overflow || max > sizeof(w->buf) - 3 - w->n)
+        return NULL;
+    return w->buf + w->n;
+}
+static inline void jw_spot_done(struct itm_jw *w, char *end)
+{
+    w->n = (size_t)(end - w->buf);
+    w->buf[w->n] = '\0';
+    w->need_comma = 1;
+}
+static inline char *jw_put_raw(char *o, const char *s, size_t len)
+{
+    memcpy(o, s, len);
+    return o + len;
+}
+/* A string literal (JSON text: keys with their quotes, commas, braces). */
+#define JW_PUT_LIT(o, lit) jw_put_raw((o), (lit), sizeof(lit) - 1)
+/* A name from the program's tables (see jw_val_name), quoted; never NULL. */
+static inline char *jw_put_name(char *o, const char *s)
+{
+    size_t len = strlen(s);
+
+    *o++ = '"';
+    memcpy(o, s, len);
+    o[len] = '"';
+    return o + len + 1;
+}
+char *jw_put_u64(char *o, uint64_t v);                            /* at most JW_U64_MAX */
+char *jw_put_ts(struct itm_jw *w, char *o, uint64_t ts_ns);       /* JW_TS_LEN */
+char *jw_put_ip(char *o, const struct itm_ip *ip);                /* at most JW_IP_MAX */
+
 /* Value writers, called after a key (below) or in an array. */
 void jw_val_str(struct itm_jw *w, const char *val); /* escaped; NULL: null */
 void jw_val_u64(struct itm_jw *w, uint64_t v);
 void jw_val_dbl(struct itm_jw *w, double v);       /* as printf "%.6f" */
 void jw_val_ts(struct itm_jw *w, uint64_t ts_ns);  /* "2026-...Z" from nanoseconds */
+#define JW_TS_LEN 29 /* what jw_val_ts writes: 27 characters and their quotes */
+#define JW_U64_MAX 20 /* the most jw_val_u64 writes */
+#define JW_IP_MAX 48  /* more than jw_val_ip writes (39 characters and quotes at most) */
 void jw_val_ip(struct itm_jw *w, const struct itm_ip *ip); /* as itm_ip_format */
 
 /* Room for len more bytes; keeps 1 byte for the NUL and 2 for a closing "}\n" that the
@@ -120,6 +160,40 @@ static inline void jw_str(struct itm_jw *w, const char *key, const char *val)
     jw_val_str(w, val);
 }
 
+/* s[0..len), which needs no escaping, quoted. */
+static inline void jw_quoted(struct itm_jw *w, const char *s, size_t len)
+{
+    if (!jw_room(w, len + 2))
+        return;
+    w->buf[w->n] = '"';
+    memcpy(w->buf + w->n + 1, s, len);
+    w->n += len + 2;
+    w->buf[w->n - 1] = '"';
+    w->buf[w->n] = '\0';
+}
+/* A name from the program's own tables (protocols, states, end reasons, confidences, roles,
+ * flags): quoted as it is, without the escaping check, which such names never need; NULL:
+ * null. */
+static inline void jw_val_name(struct itm_jw *w, const char *s)
+{
+    if (!s) {
+        jw_raw(w, "null", 4);
+        return;
+    }
+    jw_quoted(w, s, strlen(s));
+}
+static inline void jw_name(struct itm_jw *w, const char *key, const char *val)
+{
+    jw_key(w, key);
+    jw_val_name(w, val);
+}
+/* A piece of valid JSON made earlier (members of an object, or one array value): the comma
+ * when needed, then the piece as it is. */
+static inline void jw_piece(struct itm_jw *w, const char *s, size_t len)
+{
+    jw_key(w, NULL);
+    jw_raw(w, s, len);
+}
 static inline void jw_u64(struct itm_jw *w, const char *key, uint64_t v)
 {
     jw_key(w, key);

@@ -11,12 +11,27 @@
 #include "out-file.h"
 #include "jsonw.h"
 
+/* A rule's members of the "itms" object as written the first time: "rule":"ID",
+ * "component":"...","suite":"..." escaped, so that later events copy them whole; the
+ * quoted ID alone (for "alternatives") starts at text + RULE_KEY_LEN. */
+struct rule_json {
+    char *text;
+    uint32_t len, id_len;
+};
+
+#define RULE_KEY_LEN (sizeof("\"rule\":") - 1)
+
 struct itm_output {
     struct itm_out_file file;         /* first: see out-file.h; --rotate: no file before an event */
     const struct itm_output_ctx *ctx; /* ctx->db follows reloads */
     uint32_t rotate_s;                /* --rotate period, 0: one file */
     uint64_t period_end;              /* seconds; the current file's period ends there */
     const char *base;                 /* --rotate: FILE, to which the period is appended */
+    /* rules[i]: rule i of rules_db, once written (text NULL before); a reload brings another
+     * database (every one stays loaded until exit), and the texts are made again */
+    const struct itm_sigdb *rules_db;
+    struct rule_json *rules;
+    size_t nrules;
     struct itm_jw w;
 };
 
@@ -87,6 +102,54 @@ static int json_open_rotating(struct itm_output **out, const char *arg,
     return ITM_OK;
 }
 
+static void drop_rule_texts(struct itm_output *o)
+{
+    for (size_t i = 0; i < o->nrules; i++)
+        itm_free(o->rules[i].text);
+    itm_free(o->rules);
+    o->rules = NULL;
+    o->nrules = 0;
+}
+
+/* The rule's texts, made from the current database; NULL where they cannot be kept (no
+ * memory): the caller then writes the members itself. */
+static const struct rule_json *rule_text(struct itm_output *o, size_t index)
+{
+    const struct itm_sigdb *db = o->ctx->db;
+
+    if (o->rules_db != db) {
+        drop_rule_texts(o);
+        o->rules_db = db;
+        o->rules = itm_calloc(itm_sigdb_count(db), sizeof(*o->rules));
+        if (o->rules)
+            o->nrules = itm_sigdb_count(db);
+    }
+    return index < o->nrules && o->rules[index].text ? &o->rules[index] : NULL;
+}
+
+/* Writes rule's members (at the start of an object) and keeps their text for its next
+ * events. */
+static void put_rule_first(struct itm_output *o, size_t index, const struct itm_rule *rule)
+{
+    struct itm_jw *w = &o->w;
+    size_t start = w->n, id_end;
+    struct rule_json *rj;
+
+    jw_str(w, "rule", rule->id);
+    id_end = w->n;
+    jw_str(w, "component", rule->component);
+    jw_str(w, "suite", rule->suite);
+    if (w->overflow || index >= o->nrules)
+        return;
+    rj = &o->rules[index];
+    rj->text = itm_malloc(w->n - start);
+    if (!rj->text)
+        return;
+    memcpy(rj->text, w->buf + start, w->n - start);
+    rj->len = (uint32_t)(w->n - start);
+    rj->id_len = (uint32_t)(id_end - start - RULE_KEY_LEN);
+}
+
 static void put_line(struct itm_output *o)
 {
     if (o->w.overflow) {
@@ -102,24 +165,53 @@ static void put_line(struct itm_output *o)
         o->file.failed = 1;
 }
 
-static void put_header(struct itm_output *o, const struct itm_flow_rec *r, const char *type,
-                       uint64_t ts_ns)
+/* More than the fixed part of an event's header takes: its keys and punctuation (93
+ * characters), the timestamp, the flow id and the two ports, the event type ("flow",
+ * "alert") and the protocol's name (pn below) quoted, two addresses. */
+#define HEADER_MAX (128 + JW_TS_LEN + 3 * JW_U64_MAX + 2 * (2 + 16) + 2 * JW_IP_MAX)
+
+/* The event's header; returns where the timestamp's text starts in the line. The fixed part
+ * is written in one reserved piece, every event having one. */
+static size_t put_header(struct itm_output *o, const struct itm_flow_rec *r, const char *type,
+                         uint64_t ts_ns)
 {
     char pn[16];
     struct itm_jw *w = &o->w;
+    int ports = r->ipproto == 6 || r->ipproto == 17;
+    size_t ts_at;
+    char *p;
 
     jw_reset(w);
-    jw_obj_open(w, NULL);
-    jw_ts(w, "timestamp", ts_ns);
-    jw_u64(w, "flow_id", r->id);
-    jw_str(w, "event_type", type);
-    jw_str(w, "proto", itm_ipproto_name(r->ipproto, pn, sizeof(pn)));
-    jw_ip(w, "src_ip", &r->client);
-    if (r->ipproto == 6 || r->ipproto == 17)
-        jw_u64(w, "src_port", r->client_port);
-    jw_ip(w, "dest_ip", &r->server);
-    if (r->ipproto == 6 || r->ipproto == 17)
-        jw_u64(w, "dest_port", r->server_port);
+    p = jw_spot(w, HEADER_MAX);
+    if (!p) { /* not with an empty line of ITM_JW_SIZE: the line is replaced */
+        w->overflow = 1;
+        return 0;
+    }
+    p = JW_PUT_LIT(p, "{\"timestamp\":");
+    ts_at = (size_t)(p - w->buf);
+    p = jw_put_ts(w, p, ts_ns);
+    p = JW_PUT_LIT(p, ",\"flow_id\":");
+    p = jw_put_u64(p, r->id);
+    p = JW_PUT_LIT(p, ",\"event_type\":");
+    p = jw_put_name(p, type);
+    p = JW_PUT_LIT(p, ",\"proto\":");
+    /* the two protocols of nearly every flow without the name table's walk */
+    p = jw_put_name(p, r->ipproto == 6    ? "TCP"
+                       : r->ipproto == 17 ? "UDP"
+                                          : itm_ipproto_name(r->ipproto, pn, sizeof(pn)));
+    p = JW_PUT_LIT(p, ",\"src_ip\":");
+    p = jw_put_ip(p, &r->client);
+    if (ports) {
+        p = JW_PUT_LIT(p, ",\"src_port\":");
+        p = jw_put_u64(p, r->client_port);
+    }
+    p = JW_PUT_LIT(p, ",\"dest_ip\":");
+    p = jw_put_ip(p, &r->server);
+    if (ports) {
+        p = JW_PUT_LIT(p, ",\"dest_port\":");
+        p = jw_put_u64(p, r->server_port);
+    }
+    jw_spot_done(w, p);
     if (r->ipproto == 1 || r->ipproto == 58) {
         jw_u64(w, "icmp_type", r->icmp_type);
         jw_u64(w, "icmp_code", r->icmp_code);
@@ -131,6 +223,7 @@ static void put_header(struct itm_output *o, const struct itm_flow_rec *r, const
             jw_u64(w, NULL, r->vlan[i]);
         jw_arr_close(w);
     }
+    return ts_at;
 }
 
 static void put_roles(struct itm_jw *w, const char *key, uint32_t roles)
@@ -140,7 +233,7 @@ static void put_roles(struct itm_jw *w, const char *key, uint32_t roles)
     jw_arr_open(w, key);
     /* only the bits that are set, in order: this runs twice for every event */
     for (; set; set &= set - 1)
-        jw_str(w, NULL, itm_role_name((enum itm_role)__builtin_ctz(set)));
+        jw_name(w, NULL, itm_role_name((enum itm_role)__builtin_ctz(set)));
     jw_arr_close(w);
 }
 
@@ -151,17 +244,26 @@ static void put_label(struct itm_output *o, const struct itm_flow_rec *r)
     const struct itm_rule *rule = l->rule != ITM_NO_RULE ? itm_sigdb_rule(db, l->rule) : NULL;
     struct itm_jw *w = &o->w;
     static const char *const verdicts[] = {"unknown", "match", "mismatch"};
+    static const char no_rule[] = "\"rule\":null,\"component\":null,\"suite\":null";
+    const struct rule_json *rj;
 
     jw_obj_open(w, "itms");
-    jw_str(w, "rule", rule ? rule->id : NULL);
-    jw_str(w, "component", rule ? rule->component : NULL);
-    jw_str(w, "suite", rule ? rule->suite : NULL);
-    jw_str(w, "confidence", itm_confidence_name((enum itm_confidence)l->confidence));
+    if (!rule)
+        jw_piece(w, no_rule, sizeof(no_rule) - 1);
+    else if ((rj = rule_text(o, l->rule)) != NULL)
+        jw_piece(w, rj->text, rj->len);
+    else
+        put_rule_first(o, l->rule, rule);
+    jw_name(w, "confidence", itm_confidence_name((enum itm_confidence)l->confidence));
     if (l->nalt) {
         jw_arr_open(w, "alternatives");
         for (unsigned i = 0; i < l->nalt && i < ITM_MAX_ALT; i++) {
             const struct itm_rule *alt = itm_sigdb_rule(db, l->alt[i]);
-            if (alt)
+            if (!alt)
+                continue;
+            if ((rj = rule_text(o, l->alt[i])) != NULL)
+                jw_piece(w, rj->text + RULE_KEY_LEN, rj->id_len);
+            else
                 jw_str(w, NULL, alt->id);
         }
         jw_arr_close(w);
@@ -170,8 +272,8 @@ static void put_label(struct itm_output *o, const struct itm_flow_rec *r)
         jw_u64(w, "related_flow_id", l->related_id);
     if (l->insp.id) {
         jw_obj_open(w, "check");
-        jw_str(w, "name", itm_inspect_name((enum itm_inspect_id)l->insp.id));
-        jw_str(w, "verdict", l->insp.verdict < 3 ? verdicts[l->insp.verdict] : "unknown");
+        jw_name(w, "name", itm_inspect_name((enum itm_inspect_id)l->insp.id));
+        jw_name(w, "verdict", l->insp.verdict < 3 ? verdicts[l->insp.verdict] : "unknown");
         if (l->insp.text[0])
             jw_str(w, "detail", l->insp.text);
         if (l->insp.text2[0])
@@ -179,14 +281,20 @@ static void put_label(struct itm_output *o, const struct itm_flow_rec *r)
         jw_obj_close(w);
     }
     jw_obj_close(w);
-    jw_obj_open(w, "roles");
-    put_roles(w, "client", l->client_roles);
-    put_roles(w, "server", l->server_roles);
-    jw_obj_close(w);
+    if (!((l->client_roles | l->server_roles) & ITM_ROLE_ANY)) {
+        /* most flows: no roles on either end */
+        static const char no_roles[] = "\"roles\":{\"client\":[],\"server\":[]}";
+        jw_piece(w, no_roles, sizeof(no_roles) - 1);
+    } else {
+        jw_obj_open(w, "roles");
+        put_roles(w, "client", l->client_roles);
+        put_roles(w, "server", l->server_roles);
+        jw_obj_close(w);
+    }
     jw_arr_open(w, "flags");
-    for (unsigned b = 0; b < ITM_F_COUNT_BITS; b++)
-        if (l->flags & (1u << b))
-            jw_str(w, NULL, itm_flag_name(1u << b));
+    /* the set bits only, lowest first */
+    for (uint32_t set = l->flags & ((1u << ITM_F_COUNT_BITS) - 1u); set; set &= set - 1)
+        jw_name(w, NULL, itm_flag_name(1u << __builtin_ctz(set)));
     jw_arr_close(w);
     if (l->reason[0])
         jw_str(w, "reason", l->reason);
@@ -195,20 +303,36 @@ static void put_label(struct itm_output *o, const struct itm_flow_rec *r)
 static void json_flow(struct itm_output *o, const struct itm_flow_rec *r)
 {
     struct itm_jw *w = &o->w;
+    size_t ts_at;
+    char *p;
 
     json_event_time(o, r->last_ns);
-    put_header(o, r, "flow", r->last_ns);
-    jw_obj_open(w, "flow");
-    jw_u64(w, "pkts_toserver", r->pkts[ITM_DIR_TOSERVER]);
-    jw_u64(w, "pkts_toclient", r->pkts[ITM_DIR_TOCLIENT]);
-    jw_u64(w, "bytes_toserver", r->bytes[ITM_DIR_TOSERVER]);
-    jw_u64(w, "bytes_toclient", r->bytes[ITM_DIR_TOCLIENT]);
-    jw_ts(w, "start", r->first_ns);
-    jw_ts(w, "end", r->last_ns);
+    ts_at = put_header(o, r, "flow", r->last_ns);
+    /* the counters and times in one reserved piece (keys and punctuation: 94 characters) */
+    p = jw_spot(w, 128 + 4 * JW_U64_MAX + 2 * JW_TS_LEN);
+    if (!p) {
+        w->overflow = 1;
+        put_line(o);
+        return;
+    }
+    p = JW_PUT_LIT(p, ",\"flow\":{\"pkts_toserver\":");
+    p = jw_put_u64(p, r->pkts[ITM_DIR_TOSERVER]);
+    p = JW_PUT_LIT(p, ",\"pkts_toclient\":");
+    p = jw_put_u64(p, r->pkts[ITM_DIR_TOCLIENT]);
+    p = JW_PUT_LIT(p, ",\"bytes_toserver\":");
+    p = jw_put_u64(p, r->bytes[ITM_DIR_TOSERVER]);
+    p = JW_PUT_LIT(p, ",\"bytes_toclient\":");
+    p = jw_put_u64(p, r->bytes[ITM_DIR_TOCLIENT]);
+    p = JW_PUT_LIT(p, ",\"start\":");
+    p = jw_put_ts(w, p, r->first_ns);
+    p = JW_PUT_LIT(p, ",\"end\":");
+    /* the event's time is the flow's end: its text, written in the header, again */
+    p = jw_put_raw(p, w->buf + ts_at, JW_TS_LEN);
+    jw_spot_done(w, p);
     jw_dbl(w, "age", (double)(r->last_ns - r->first_ns) / 1e9);
-    jw_str(w, "state", r->ipproto == 6 ? itm_tcp_state_name((enum itm_tcp_state)r->tcp_state)
-                                       : (r->pkts[ITM_DIR_TOCLIENT] ? "established" : "new"));
-    jw_str(w, "reason", itm_end_reason_name((enum itm_end_reason)r->end_reason));
+    jw_name(w, "state", r->ipproto == 6 ? itm_tcp_state_name((enum itm_tcp_state)r->tcp_state)
+                                        : (r->pkts[ITM_DIR_TOCLIENT] ? "established" : "new"));
+    jw_name(w, "reason", itm_end_reason_name((enum itm_end_reason)r->end_reason));
     jw_bool(w, "alerted", r->label.flags != 0);
     jw_obj_close(w);
     put_label(o, r);
@@ -331,6 +455,7 @@ static void json_stats(struct itm_output *o, const struct itm_stats *st, uint64_
 
 static int json_close(struct itm_output *o)
 {
+    drop_rule_texts(o);
     return itm_out_file_close(o);
 }
 
