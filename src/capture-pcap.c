@@ -240,17 +240,13 @@ int itm_capture_fd(const struct itm_capture *c)
     return c->live ? pcap_get_selectable_fd(c->p) : -1;
 }
 
-/* The frames of a slot, exactly as one by one from pcap_dispatch: in batches once the
- * engine wants them. */
+/* The frames of a slot, with the same events as one by one from pcap_dispatch: always in
+ * batches, their frames being copies already. Even with few flows that pays on the reader's
+ * slots: the frames streaming through both cores' caches evict the flow table, whose
+ * lookups the batch overlaps (long: 0.53-0.71 to 0.41-0.47 s, docs/performance.md). */
 static void deliver(struct itm_capture *c, const struct itm_frame_slot *s)
 {
-    if (itm_engine_wants_batches(c->e)) {
-        itm_engine_packets(c->e, c->linktype, s->fr, s->n);
-        return;
-    }
-    for (size_t i = 0; i < s->n; i++)
-        itm_engine_packet(c->e, c->linktype, s->fr[i].ts_ns, s->fr[i].data, s->fr[i].caplen,
-                          s->fr[i].wirelen);
+    itm_engine_packets(c->e, c->linktype, s->fr, s->n);
 }
 
 static void flush(struct itm_capture *c)

@@ -56,7 +56,8 @@ struct itm_frame {
 void itm_engine_packets(struct itm_engine *e, int linktype, const struct itm_frame *v, size_t n);
 
 /* 1 when the flow table has outgrown the caches, so that batches pay for their copy: with
- * few flows every lookup hits the cache and frames are better fed one by one. */
+ * few flows every lookup hits the cache and frames read straight from libpcap's buffer are
+ * better fed one by one. (Frames copied anyway, as a reader thread's are, go in batches.) */
 int itm_engine_wants_batches(const struct itm_engine *e);
 
 /* Feeds one frame. ts_ns is the packet timestamp. */
