@@ -21,6 +21,7 @@
 struct itm_capture {
     pcap_t *p;
     FILE *fp;            /* offline only; owned by p */
+    char *rbuf;          /* its stdio buffer (ITM_READ_BUFFER), freed after it is closed */
     char name[256];
     int live;
     int linktype;
@@ -124,7 +125,11 @@ struct itm_capture *itm_capture_open_file(const char *path, const struct itm_cap
             goto fail;
         }
     }
-    setvbuf(c->fp, NULL, _IOFBF, ITM_READ_BUFFER);
+    /* glibc takes a buffer's size only with the buffer: given NULL, it keeps its 4 KiB */
+    if (c->fp != stdin)
+        c->rbuf = itm_malloc(ITM_READ_BUFFER);
+    if (c->rbuf)
+        setvbuf(c->fp, c->rbuf, _IOFBF, ITM_READ_BUFFER);
     /* One thread at a time reads the file (the caller's, or the reader thread between its
      * start and its join), so stdio's own lock, taken twice a record (libpcap's freads),
      * is dropped: once a second thread exists glibc takes it with atomic instructions. */
@@ -216,6 +221,7 @@ void itm_capture_close(struct itm_capture *c)
     reader_stop(c);
     if (c->p)
         pcap_close(c->p);
+    itm_free(c->rbuf);
     itm_frame_slot_free(&c->batch);
     itm_free(c);
 }

@@ -67,8 +67,10 @@
 /* Capture defaults. */
 #define ITM_DEFAULT_SNAPLEN 262144u
 #define ITM_DEFAULT_BUFFER_MB 32u
-/* stdio buffer for offline reads: libpcap's default 4 KiB costs a third of the read rate. */
-#define ITM_READ_BUFFER (1u << 20)
+/* stdio buffer for offline reads: with stdio's 4 KiB a file's read takes 40% longer; from
+ * 256 KiB on, longer again (each read's copy leaves the CPU's caches). 64 and 128 KiB
+ * measured best (docs/performance.md). */
+#define ITM_READ_BUFFER (1u << 16)
 /* The reader thread of a file hands frames over in slots: 8 slots of 256 KiB of frame bytes
  * (and at most 4,096 frames) each. A slot holds a couple of thousand small frames, so the
  * threads meet a few thousand times a second, never per frame; eight let the reader run

@@ -1,5 +1,5 @@
 /* pcap-floor.c: the libpcap floor for benchmarks: a bare pcap_dispatch loop that reads a
- * capture exactly as itmscope does (fopen, a 1 MiB stdio buffer without stdio's lock,
+ * capture exactly as itmscope does (fopen, a 64 KiB stdio buffer without stdio's lock,
  * nanosecond timestamps, the same batch size) and only counts. No decoding, no tables: what it reaches is the most
  * any consumer of libpcap can reach on this machine. It never links libitmscope.
  *
@@ -16,7 +16,7 @@
 
 /* Same values as itmscope's capture (src/itm-limits.h and src/capture-pcap.c), repeated
  * here so that the tool stays independent of the library it measures. */
-#define FLOOR_READ_BUFFER (1u << 20)
+#define FLOOR_READ_BUFFER (1u << 16)
 #define FLOOR_DEFAULT_BATCH 4096
 
 struct counts {
@@ -55,6 +55,7 @@ int main(int argc, char **argv)
     double t0, t1;
     pcap_t *p;
     FILE *fp;
+    char *rbuf;
     int n, argi = 1;
 
     if (argc == 4 && strcmp(argv[1], "-b") == 0) {
@@ -73,13 +74,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "pcap-floor: %s: %s\n", path, strerror(errno));
         return 1;
     }
-    setvbuf(fp, NULL, _IOFBF, FLOOR_READ_BUFFER);
+    /* with a NULL buffer glibc ignores the size and reads 4 KiB at a time */
+    rbuf = malloc(FLOOR_READ_BUFFER);
+    if (rbuf)
+        setvbuf(fp, rbuf, _IOFBF, FLOOR_READ_BUFFER);
     __fsetlocking(fp, FSETLOCKING_BYCALLER);
     errbuf[0] = '\0';
     p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!p) {
         fprintf(stderr, "pcap-floor: %s: %s\n", path, errbuf[0] ? errbuf : "cannot read");
         fclose(fp);
+        free(rbuf);
         return 1;
     }
     t0 = now_s();
@@ -89,6 +94,7 @@ int main(int argc, char **argv)
     if (n == PCAP_ERROR)
         fprintf(stderr, "pcap-floor: %s: %s\n", path, pcap_geterr(p));
     pcap_close(p);
+    free(rbuf);
     printf("packets %llu bytes %llu seconds %.6f pps %.0f\n", (unsigned long long)c.packets,
            (unsigned long long)c.bytes, t1 - t0, t1 > t0 ? (double)c.packets / (t1 - t0) : 0.0);
     return n == PCAP_ERROR ? 1 : 0;
