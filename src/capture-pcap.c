@@ -84,6 +84,20 @@ static int check_linktype(struct itm_capture *c, char *msg, size_t len)
 }
 
 /* A capture with its batch, named; NULL with msg when out of memory. */
+/* stdin's read buffer, set before its first read: libpcap never closes stdin, so stdio may
+ * use its buffer until exit, and a static one outlives every capture (untouched, it takes
+ * no memory). */
+static void stdin_buffer(void)
+{
+    static char buf[ITM_READ_BUFFER];
+    static int set;
+
+    if (!set) {
+        setvbuf(stdin, buf, _IOFBF, sizeof(buf));
+        set = 1;
+    }
+}
+
 static struct itm_capture *capture_new(const char *name, char *msg, size_t msglen)
 {
     struct itm_capture *c = itm_calloc(1, sizeof(*c));
@@ -126,9 +140,9 @@ struct itm_capture *itm_capture_open_file(const char *path, const struct itm_cap
         }
     }
     /* glibc takes a buffer's size only with the buffer: given NULL, it keeps its 4 KiB */
-    if (c->fp != stdin)
-        c->rbuf = itm_malloc(ITM_READ_BUFFER);
-    if (c->rbuf)
+    if (c->fp == stdin)
+        stdin_buffer();
+    else if ((c->rbuf = itm_malloc(ITM_READ_BUFFER)) != NULL)
         setvbuf(c->fp, c->rbuf, _IOFBF, ITM_READ_BUFFER);
     /* One thread at a time reads the file (the caller's, or the reader thread between its
      * start and its join), so stdio's own lock, taken twice a record (libpcap's freads),
