@@ -83,7 +83,6 @@ static int check_linktype(struct itm_capture *c, char *msg, size_t len)
     return -1;
 }
 
-/* A capture with its batch, named; NULL with msg when out of memory. */
 /* stdin's read buffer, set before its first read: libpcap never closes stdin, so stdio may
  * use its buffer until exit, and a static one outlives every capture (untouched, it takes
  * no memory). */
@@ -98,6 +97,7 @@ static void stdin_buffer(void)
     }
 }
 
+/* A capture with its batch, named; NULL with msg when out of memory. */
 static struct itm_capture *capture_new(const char *name, char *msg, size_t msglen)
 {
     struct itm_capture *c = itm_calloc(1, sizeof(*c));

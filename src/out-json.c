@@ -111,8 +111,8 @@ static void drop_rule_texts(struct itm_output *o)
     o->nrules = 0;
 }
 
-/* The rule's texts, made from the current database; NULL where they cannot be kept (no
- * memory): the caller then writes the members itself. */
+/* The rule's texts for the current database; NULL before its first event and where they
+ * cannot be kept (no memory): the caller then writes the members itself. */
 static const struct rule_json *rule_text(struct itm_output *o, size_t index)
 {
     const struct itm_sigdb *db = o->ctx->db;
