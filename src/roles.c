@@ -8,17 +8,6 @@
 #include "classify-int.h"
 #include "fasthash.h"
 
-/* ---- seeded hash ---- */
-
-/* The classifier's tables (hosts, scan windows, expectations) are looked up several times
- * per flow: the multiply-fold hash of fasthash.h, keyed like the flow table's. */
-uint32_t itm_cls_hash(const uint64_t seed[2], const void *key, size_t len)
-{
-    uint64_t m = itm_fasthash(seed, key, len);
-
-    return (uint32_t)(m ^ (m >> 32));
-}
-
 /* ---- signals: what a flow proves about the role of one of its ends ---- */
 
 enum sig_id {
