@@ -147,7 +147,8 @@ fi
 
 # A file is read through a 64 KiB stdio buffer (glibc keeps its 4 KiB when setvbuf is given
 # no buffer): the 265 KB attacks capture in five reads of 64 KiB (and one more where it is
-# first opened to be checked), none of 4 KiB; stdin too.
+# first opened to be checked), not 65 of 4 KiB; stdin too. (Only reads of 64 KiB are
+# counted: a sanitizer's runtime reads files of its own 4 KiB at a time.)
 if command -v strace >/dev/null; then
     reads() { # size, args...: reads of that many bytes asked for that returned data
         local size=$1
@@ -157,7 +158,6 @@ if command -v strace >/dev/null; then
         grep -c ", $size) = [1-9]" "$tmp/reads"
     }
     check "a capture is read 64 KiB at a time" test "$(reads 65536 --no-read-thread)" -eq 6
-    check "and never 4 KiB at a time" test "$(reads 4096 --no-read-thread)" -eq 0
     check "the same on the reader thread" test "$(reads 65536)" -eq 6
     strace -qq -e trace=read -o "$tmp/reads" "$itm" -q --one-pass -r - \
         < "$src/pcaps/attacks.pcap" >/dev/null 2>&1
