@@ -319,9 +319,14 @@ struct itm_site *itm_site_load_file(const char *path, struct itm_diag *diag, int
 
 uint32_t itm_site_roles(const struct itm_site *site, const struct itm_ip *ip)
 {
-    const struct itm_site_index *ix = site ? index_for(site->role_ix, ip) : NULL;
-    const struct itm_site_key *e = ix ? index_find(ix, ip) : NULL;
+    const struct itm_site_index *ix;
+    const struct itm_site_key *e;
 
+    /* no site, or one that declares no roles: asked eight times a flow */
+    if (!site || !site->nroles)
+        return 0;
+    ix = index_for(site->role_ix, ip);
+    e = ix ? index_find(ix, ip) : NULL;
     return e ? e->value : 0;
 }
 
