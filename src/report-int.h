@@ -142,7 +142,12 @@ struct itm_rmodel {
     struct itm_rcomp *comps;   /* uthash heads, insertion order in hh.next */
     struct itm_rcell *cells;
     struct itm_rgroup *groups;
-    struct itm_rmember *members;
+    /* members (report-model.c): distinct keys in blocks, in the order first seen, and an
+     * open-addressing index over them */
+    struct itm_rmember_key **mblocks;
+    size_t nmblocks;
+    struct itm_rmember_slot *mslots;
+    size_t nmslots;             /* a power of two, 0 before the first member */
     struct itm_rcomp **comp_vec;   /* by idx */
     struct itm_rgroup **group_vec; /* by idx */
     uint32_t ncomps, ncells, ngroups, comp_cap, group_cap;

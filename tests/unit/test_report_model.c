@@ -285,6 +285,80 @@ static void test_merge(void **state)
     itm_rmodel_free(&snap);
 }
 
+/* Distinct hosts counted through the member set as it grows: 40,000 clients of one
+ * component (the index doubles from 1,024 slots to 65,536, the blocks hold 8,192 each), each
+ * seen twice, in two orders; then a merge into an empty model, which takes them in the
+ * order first seen; then allocation failures while it grows, which lose exactly the hosts
+ * that needed room and say so. */
+static void test_members(void **state)
+{
+    struct fix *f = *state;
+    struct itm_rmodel m, snap;
+    struct itm_rcomp **cv;
+    size_t n;
+    const uint32_t hosts = 40000;
+
+    itm_rmodel_init(&m);
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t i = 0; i < hosts; i++) {
+            uint32_t h = pass ? hosts - 1 - i : i;
+            char ip[32];
+            struct itm_flow_rec r;
+            snprintf(ip, sizeof(ip), "10.%u.%u.%u", 1 + h / 65536, h / 256 % 256, h % 256);
+            r = flow(f, 1 + h, ip, 1024, "10.0.0.1", 80, "web", 0);
+            itm_rmodel_add_flow(&m, f->db, &r);
+        }
+    assert_int_equal(m.nomem, 0);
+    /* one member a client, one for the server */
+    assert_int_equal(m.nmembers, hosts + 1);
+    cv = itm_rmodel_comps(&m, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(cv[0]->sum.flows, 2 * hosts);
+    assert_int_equal(cv[0]->clients, hosts);
+    assert_int_equal(cv[0]->servers, 1);
+    itm_free(cv);
+
+    itm_rmodel_init(&snap);
+    assert_int_equal(itm_rmodel_merge(&snap, &m), 0);
+    assert_int_equal(snap.nmembers, hosts + 1);
+    cv = itm_rmodel_comps(&snap, &n);
+    assert_int_equal(cv[0]->clients, hosts);
+    assert_int_equal(cv[0]->servers, 1);
+    itm_free(cv);
+    itm_rmodel_free(&snap);
+    itm_rmodel_free(&m);
+
+    /* allocations fail from the n-th on, for every n up to past the last one the run
+     * needs: the members that needed room are not counted, the model says it ran short,
+     * every count it keeps is of members it holds, and nothing leaks (the ASan run) */
+    for (long budget = 0, failed = 1; failed; budget++) {
+        itm_rmodel_init(&m);
+        itm_alloc_fail_after(budget);
+        for (uint32_t h = 0; h < 20000; h++) {
+            char ip[32];
+            struct itm_flow_rec r;
+            snprintf(ip, sizeof(ip), "10.%u.%u.%u", 1 + h / 65536, h / 256 % 256, h % 256);
+            r = flow(f, 1 + h, ip, 1024, "10.0.0.1", 80, "web", 0);
+            itm_rmodel_add_flow(&m, f->db, &r);
+        }
+        itm_alloc_fail_after(-1);
+        failed = m.nomem;
+        cv = itm_rmodel_comps(&m, &n); /* NULL when there are none */
+        if (n == 1) {
+            assert_int_equal(cv[0]->clients + cv[0]->servers, m.nmembers);
+            if (failed)
+                assert_true(cv[0]->clients < 20000);
+            else
+                assert_int_equal(cv[0]->clients, 20000);
+        } else {
+            assert_true(failed);
+        }
+        itm_free(cv);
+        itm_rmodel_free(&m);
+        assert_true(budget < 1000);
+    }
+}
+
 static int starts_with(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -517,7 +591,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_components),  cmocka_unit_test(test_cells),
         cmocka_unit_test(test_scan_group),  cmocka_unit_test(test_reasons),
-        cmocka_unit_test(test_merge),       cmocka_unit_test(test_flow_csv),
+        cmocka_unit_test(test_merge),       cmocka_unit_test(test_members),
+        cmocka_unit_test(test_flow_csv),
         cmocka_unit_test(test_matrix_csv),  cmocka_unit_test(test_report_text),
         cmocka_unit_test(test_report_while_running), cmocka_unit_test(test_rules),
     };
