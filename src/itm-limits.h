@@ -57,7 +57,7 @@
 #define ITM_REPORT_MAX_CELLS 65536u
 /* Finding groups (flag, client, server): an attack leaves a few; past this, counted only. */
 #define ITM_REPORT_MAX_GROUPS 65536u
-/* Distinct (component, address) pairs behind host counts, about 100 bytes each: a /16 of
+/* Distinct (component, address) pairs behind host counts, about 40 bytes each: a /16 of
  * agents across a dozen rules. Past it, host counts are lower bounds (the report says so). */
 #define ITM_REPORT_MAX_MEMBERS 1000000u
 /* Kernel drops above this share (per mille) of the packets received make the report warn

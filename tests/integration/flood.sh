@@ -74,7 +74,9 @@ limit() { awk -v n="$1" '$1 == "#define" && $2 == n {sub(/u$/, "", $3); print $3
     "$src/src/itm-limits.h"; }
 members=$(limit ITM_REPORT_MAX_MEMBERS) cells=$(limit ITM_REPORT_MAX_CELLS)
 groups=$(limit ITM_REPORT_MAX_GROUPS)
-PER_MEMBER=160 PER_CELL=512 PER_GROUP=512
+# a member: a 28-byte key, and 8-byte index slots at least 3/8 full (old and new while
+# the index doubles: 32 bytes a member at that moment)
+PER_MEMBER=64 PER_CELL=512 PER_GROUP=512
 report_kib=$(( bound_kib + (members * PER_MEMBER + cells * PER_CELL + groups * PER_GROUP) / 1024 ))
 echo "bound with the report outputs: ${report_kib} KiB ($members members, $cells cells," \
      "$groups groups)"
