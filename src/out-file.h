@@ -6,17 +6,20 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Opens arg for writing ("-" is stdout, *is_stdout set) with a 64 KiB buffer. On failure
- * prints "itmscope: ARG: reason" to stderr and returns NULL. */
-FILE *itm_out_fopen(const char *arg, const char *mode, int *is_stdout);
-/* Flushes, then closes unless it is stdout. failed: the plug-in already saw a short write.
- * Returns 0 or ITM_ERR_IO. */
-int itm_out_fclose(FILE *f, int is_stdout, int failed);
+/* Opens arg for writing ("-" is stdout, *is_stdout set) with a 64 KiB buffer of its own,
+ * *buf (NULL for stdout, or when there is no memory for one: stdio's own then), to be freed
+ * once the file is closed. On failure prints "itmscope: ARG: reason" to stderr and returns
+ * NULL. */
+FILE *itm_out_fopen(const char *arg, const char *mode, int *is_stdout, char **buf);
+/* Flushes, then closes unless it is stdout, then frees buf (itm_out_fopen's). failed: the
+ * plug-in already saw a short write. Returns 0 or ITM_ERR_IO. */
+int itm_out_fclose(FILE *f, int is_stdout, int failed, char *buf);
 
 /* The file of a plug-in that writes one; the FIRST member of its struct itm_output, so that
  * the struct can be allocated, opened and closed by the two functions below. */
 struct itm_out_file {
     FILE *f;
+    char *buf; /* f's buffer (itm_out_fopen) */
     int is_stdout;
     int failed; /* a short write was seen: close reports ITM_ERR_IO */
 };

@@ -61,12 +61,14 @@ static void json_roll(struct itm_output *o, uint64_t ts_ns)
         return;
     if (o->file.f && fclose(o->file.f) != 0)
         o->file.failed = 1;
+    itm_free(o->file.buf);
+    o->file.buf = NULL;
     if (!gmtime_r(&t, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
         snprintf(stamp, sizeof(stamp), "%llu", (unsigned long long)start);
     snprintf(name, sizeof(name), "%s.%s", o->base, stamp);
     o->period_end = start + o->rotate_s;
     /* name has the period's suffix: never "-" */
-    o->file.f = itm_out_fopen(name, "a", &o->file.is_stdout);
+    o->file.f = itm_out_fopen(name, "a", &o->file.is_stdout, &o->file.buf);
     if (!o->file.f)
         o->file.failed = 1;
 }

@@ -162,7 +162,7 @@ static void packets_stats(struct itm_output *o, const struct itm_stats *st, uint
 
 static int packets_close(struct itm_output *o)
 {
-    int rc = itm_out_fclose(o->f, 1, o->failed); /* stdout: flushed, not closed */
+    int rc = itm_out_fclose(o->f, 1, o->failed, NULL); /* stdout: flushed, not closed */
 
     itm_free(o);
     return rc;

@@ -434,7 +434,7 @@ static int rules_close(struct itm_output *o)
     int rc;
 
     write_all(o);
-    rc = itm_out_fclose(o->f, 1, 0); /* stdout: flushed, not closed */
+    rc = itm_out_fclose(o->f, 1, 0, NULL); /* stdout: flushed, not closed */
     itm_rmodel_free(&o->m);
     itm_free(o);
     return rc;

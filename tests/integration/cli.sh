@@ -162,6 +162,12 @@ if command -v strace >/dev/null; then
     strace -qq -e trace=read -o "$tmp/reads" "$itm" -q --one-pass -r - \
         < "$src/pcaps/attacks.pcap" >/dev/null 2>&1
     check "and from stdin" test "$(grep -c ', 65536) = [1-9]' "$tmp/reads")" -eq 5
+    # and outputs are written through 64 KiB buffers of their own: the attacks' JSON (about
+    # 125 KB) in one full write and a last one, not in 4 KiB ones
+    strace -qq -f -e trace=write -o "$tmp/writes" "$itm" -q --one-pass \
+        -r "$src/pcaps/attacks.pcap" --json "$tmp/w.json" >/dev/null 2>&1
+    check "an output is written 64 KiB at a time" \
+        test "$(grep -c ', 65536) = 65536$' "$tmp/writes")" -eq $(($(stat -c %s "$tmp/w.json") / 65536))
 else
     echo "SKIP: read size checks (need strace)"
 fi
