@@ -9,6 +9,7 @@
 
 #include "itmscope/output.h"
 #include "out-file.h"
+#include "fasthash.h"
 #include "jsonw.h"
 
 /* A rule's members of the "itms" object as written the first time: "rule":"ID",
@@ -21,6 +22,24 @@ struct rule_json {
 
 #define RULE_KEY_LEN (sizeof("\"rule\":") - 1)
 
+/* The "itms", "roles" and "flags" members of a label that has no related flow, payload
+ * check or reason (nearly every flow), as written the last time a label of that rule,
+ * confidence, alternatives, roles and flags was: later events copy them whole. Kept in a
+ * small table indexed by the key's hash, one label a slot, made again for another database. */
+struct label_key {
+    uint16_t rule, alt[ITM_MAX_ALT];
+    uint8_t confidence, nalt;
+    uint32_t client_roles, server_roles, flags;
+};
+#define LABEL_MEMO 64u
+#define LABEL_TEXT_MAX 1024u
+struct label_json {
+    const struct itm_sigdb *db; /* NULL: empty */
+    struct label_key k;
+    uint32_t len;
+    char text[LABEL_TEXT_MAX];
+};
+
 struct itm_output {
     struct itm_out_file file;         /* first: see out-file.h; --rotate: no file before an event */
     const struct itm_output_ctx *ctx; /* ctx->db follows reloads */
@@ -32,6 +51,8 @@ struct itm_output {
     const struct itm_sigdb *rules_db;
     struct rule_json *rules;
     size_t nrules;
+    struct label_json *labels; /* LABEL_MEMO of them, allocated at the first label */
+    int labels_nomem;
     struct itm_jw w;
 };
 
@@ -239,7 +260,7 @@ static void put_roles(struct itm_jw *w, const char *key, uint32_t roles)
     jw_arr_close(w);
 }
 
-static void put_label(struct itm_output *o, const struct itm_flow_rec *r)
+static void put_label_members(struct itm_output *o, const struct itm_flow_rec *r)
 {
     const struct itm_label *l = &r->label;
     const struct itm_sigdb *db = o->ctx->db;
@@ -300,6 +321,61 @@ static void put_label(struct itm_output *o, const struct itm_flow_rec *r)
     jw_arr_close(w);
     if (l->reason[0])
         jw_str(w, "reason", l->reason);
+}
+
+/* The key of a label whose members can be kept (0), or -1 (a related flow, a payload check
+ * or a reason: text of its own). Padding zeroed: keys compare whole. */
+static int label_key(const struct itm_label *l, struct label_key *k)
+{
+    if (l->related_id || l->insp.id || l->reason[0])
+        return -1;
+    memset(k, 0, sizeof(*k));
+    k->rule = l->rule;
+    k->confidence = l->confidence;
+    k->nalt = l->nalt < ITM_MAX_ALT ? l->nalt : ITM_MAX_ALT;
+    memcpy(k->alt, l->alt, k->nalt * sizeof(k->alt[0]));
+    k->client_roles = l->client_roles & ITM_ROLE_ANY;
+    k->server_roles = l->server_roles & ITM_ROLE_ANY;
+    k->flags = l->flags & ((1u << ITM_F_COUNT_BITS) - 1u);
+    return 0;
+}
+
+/* The label's members, from the table when the same label was written last in its slot. */
+static void put_label(struct itm_output *o, const struct itm_flow_rec *r)
+{
+    struct itm_jw *w = &o->w;
+    struct label_key k;
+    struct label_json *lj;
+    size_t start = w->n;
+    uint64_t h;
+
+    /* the members follow a value: the kept text starts with its comma */
+    if (!w->need_comma || w->overflow || label_key(&r->label, &k) != 0) {
+        put_label_members(o, r);
+        return;
+    }
+    if (!o->labels && !o->labels_nomem) {
+        o->labels = itm_calloc(LABEL_MEMO, sizeof(*o->labels));
+        o->labels_nomem = !o->labels;
+    }
+    if (!o->labels) {
+        put_label_members(o, r);
+        return;
+    }
+    h = itm_fasthash((const uint64_t[2]){0, 0}, &k, sizeof(k));
+    lj = &o->labels[(h ^ h >> 32) % LABEL_MEMO];
+    if (lj->db == o->ctx->db && memcmp(&lj->k, &k, sizeof(k)) == 0) {
+        jw_raw(w, lj->text, lj->len);
+        w->need_comma = 1;
+        return;
+    }
+    put_label_members(o, r);
+    if (w->overflow || w->n - start > sizeof(lj->text))
+        return;
+    lj->db = o->ctx->db;
+    lj->k = k;
+    lj->len = (uint32_t)(w->n - start);
+    memcpy(lj->text, w->buf + start, lj->len);
 }
 
 static void json_flow(struct itm_output *o, const struct itm_flow_rec *r)
@@ -458,6 +534,7 @@ static void json_stats(struct itm_output *o, const struct itm_stats *st, uint64_
 static int json_close(struct itm_output *o)
 {
     drop_rule_texts(o);
+    itm_free(o->labels);
     return itm_out_file_close(o);
 }
 

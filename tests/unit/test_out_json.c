@@ -144,11 +144,28 @@ static void test_lines(void **state)
     itm_out_json.flow(o, &r);                  /* 5: rule a of db2 */
     ctx.db = db1;                              /* and back (both stay loaded) */
     itm_out_json.flow(o, &r);                  /* 6 */
+    {
+        /* labels kept whole: the same rule with roles and flags, twice, then other flags
+         * and other roles (each its own text), then the first again */
+        struct itm_flow_rec a = r, b, c;
+        a.label.client_roles = ITM_ROLE_BIT(ITM_ROLE_NS);
+        a.label.server_roles = ITM_ROLE_BIT(ITM_ROLE_AGENT);
+        a.label.flags = ITM_F_CLEARTEXT;
+        b = a;
+        b.label.flags = ITM_F_EXTERNAL | ITM_F_CLEARTEXT;
+        c = a;
+        c.label.server_roles = ITM_ROLE_BIT(ITM_ROLE_ULM_AGENT);
+        itm_out_json.flow(o, &a);              /* 7 */
+        itm_out_json.flow(o, &a);              /* 8 */
+        itm_out_json.flow(o, &b);              /* 9 */
+        itm_out_json.flow(o, &c);              /* 10 */
+        itm_out_json.flow(o, &a);              /* 11 */
+    }
     assert_int_equal(itm_out_json.close(o), 0);
 
     read_lines(path, &l);
     unlink(path);
-    assert_int_equal(l.n, 7);
+    assert_int_equal(l.n, 12);
     assert_string_equal(
         l.v[0],
         "{\"timestamp\":\"2026-01-05T09:00:01.500018Z\",\"flow_id\":42,\"event_type\":\"flow\","
@@ -178,6 +195,13 @@ static void test_lines(void **state)
     contains(l.v[5], "\"itms\":{\"rule\":\"a\",\"component\":\"C2\",\"suite\":\"S2\","
                      "\"confidence\":\"port\",\"alternatives\":[\"b\"]}");
     assert_string_equal(l.v[6], l.v[0]);
+    contains(l.v[7], "\"alternatives\":[\"b\"]},\"roles\":{\"client\":"
+                     "[\"notification-server\"],\"server\":[\"agent\"]},"
+                     "\"flags\":[\"cleartext\"]}");
+    assert_string_equal(l.v[8], l.v[7]);
+    contains(l.v[9], "\"server\":[\"agent\"]},\"flags\":[\"external\",\"cleartext\"]}");
+    contains(l.v[10], "\"server\":[\"ulm-agent\"]},\"flags\":[\"cleartext\"]}");
+    assert_string_equal(l.v[11], l.v[7]);
     itm_sigdb_free(db1);
     itm_sigdb_free(db2);
 }
