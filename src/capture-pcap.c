@@ -422,18 +422,12 @@ static void *reader_main(void *arg)
  * reads on its own thread: the thread is a speed-up, never a condition). */
 static int reader_start(struct itm_capture *c)
 {
-    sigset_t all, old;
-    int err, rc;
+    int err;
 
     c->ring = itm_frame_ring_new(ITM_READ_SLOTS, ITM_READ_SLOT_FRAMES, ITM_READ_SLOT_BYTES, &err);
     if (!c->ring)
         return -1;
-    /* signals are for the pipeline's thread, whose handlers raise its flags */
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    rc = pthread_create(&c->reader, NULL, reader_main, c);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0) {
+    if (itm_thread_start(&c->reader, reader_main, c) != 0) {
         itm_frame_ring_free(c->ring);
         c->ring = NULL;
         return -1;

@@ -12,8 +12,8 @@ struct itm_out_slot {
     const struct itm_output_ops *ops;
     struct itm_output *o;
     int to_stdout; /* its argument is "-" */
-    int queued;    /* its flow and alert events go through the outputs' thread (set when
-                    * that starts) */
+    int queued;    /* its flow and alert events go through the outputs' thread (set only
+                    * while that runs) */
 };
 
 struct itm_engine {
@@ -24,6 +24,7 @@ struct itm_engine {
     struct itm_out_slot out[ITM_MAX_OUTPUTS];
     unsigned nout;
     int want_packets;  /* some output has a packet callback */
+    int want_roles;    /* some output counts flows under their ends' roles (counts_roles) */
     int observe_only;
     uint64_t now_ns;   /* latest packet time */
     struct itm_stats st;
@@ -109,7 +110,7 @@ static void raise_alerts(struct itm_engine *e, const struct itm_flow_rec *rec, u
         if (e->q)
             queue_event(e, ITM_OUTQ_ALERT, rec, bit);
         for (unsigned i = 0; i < e->nout; i++)
-            if (e->out[i].ops->alert && !(e->q && e->out[i].queued))
+            if (e->out[i].ops->alert && !e->out[i].queued)
                 e->out[i].ops->alert(e->out[i].o, rec, bit, e->now_ns);
     }
 }
@@ -153,12 +154,13 @@ static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason)
         e->st.flows_unlabelled++;
     if (!e->nout)
         return;
-    itm_classifier_roles_now(e->cls, &rec);
+    if (e->want_roles)
+        itm_classifier_roles_now(e->cls, &rec);
     maybe_start_queue(e);
     if (e->q)
         queue_event(e, ITM_OUTQ_FLOW, &rec, 0);
     for (unsigned i = 0; i < e->nout; i++)
-        if (!(e->q && e->out[i].queued))
+        if (!e->out[i].queued)
             e->out[i].ops->flow(e->out[i].o, &rec);
 }
 
@@ -254,6 +256,8 @@ int itm_engine_add_output(struct itm_engine *e, const struct itm_output_ops *ops
     e->nout++;
     if (ops->packet)
         e->want_packets = 1;
+    if (ops->counts_roles)
+        e->want_roles = 1;
     return ITM_OK;
 }
 
@@ -560,11 +564,6 @@ struct itm_classifier *itm_engine_classifier(struct itm_engine *e)
     return e->cls;
 }
 
-void itm_engine_sync_outputs(struct itm_engine *e)
-{
-    sync_outputs(e);
-}
-
 void itm_engine_reload(struct itm_engine *e, const struct itm_sigdb *db,
                        const struct itm_site *site)
 {
@@ -595,7 +594,8 @@ static void peek_one(void *ctx, const struct itm_flow *f)
     struct itm_flow_rec rec;
 
     itm_flow_snapshot(f, &rec);
-    itm_classifier_roles_now(pc->e->cls, &rec);
+    if (pc->e->want_roles)
+        itm_classifier_roles_now(pc->e->cls, &rec);
     pc->fn(pc->ctx, &rec);
 }
 

@@ -53,15 +53,18 @@ static inline char *jw_put_raw(char *o, const char *s, size_t len)
 }
 /* A string literal (JSON text: keys with their quotes, commas, braces). */
 #define JW_PUT_LIT(o, lit) jw_put_raw((o), (lit), sizeof(lit) - 1)
-/* A name from the program's tables (see jw_val_name), quoted; never NULL. */
-static inline char *jw_put_name(char *o, const char *s)
+/* s[0..len), which needs no escaping, quoted. */
+static inline char *jw_put_quoted(char *o, const char *s, size_t len)
 {
-    size_t len = strlen(s);
-
     *o++ = '"';
     memcpy(o, s, len);
     o[len] = '"';
     return o + len + 1;
+}
+/* A name from the program's tables (see jw_val_name), quoted; never NULL. */
+static inline char *jw_put_name(char *o, const char *s)
+{
+    return jw_put_quoted(o, s, strlen(s));
 }
 char *jw_put_u64(char *o, uint64_t v);                            /* at most JW_U64_MAX */
 char *jw_put_ts(struct itm_jw *w, char *o, uint64_t ts_ns);       /* JW_TS_LEN */
@@ -160,15 +163,12 @@ static inline void jw_str(struct itm_jw *w, const char *key, const char *val)
     jw_val_str(w, val);
 }
 
-/* s[0..len), which needs no escaping, quoted. */
+/* s[0..len), which needs no escaping, quoted (as jw_put_quoted, room checked). */
 static inline void jw_quoted(struct itm_jw *w, const char *s, size_t len)
 {
     if (!jw_room(w, len + 2))
         return;
-    w->buf[w->n] = '"';
-    memcpy(w->buf + w->n + 1, s, len);
-    w->n += len + 2;
-    w->buf[w->n - 1] = '"';
+    w->n = (size_t)(jw_put_quoted(w->buf + w->n, s, len) - w->buf);
     w->buf[w->n] = '\0';
 }
 /* A name from the program's own tables (protocols, states, end reasons, confidences, roles,

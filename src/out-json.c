@@ -12,16 +12,6 @@
 #include "fasthash.h"
 #include "jsonw.h"
 
-/* A rule's members of the "itms" object as written the first time: "rule":"ID",
- * "component":"...","suite":"..." escaped, so that later events copy them whole; the
- * quoted ID alone (for "alternatives") starts at text + RULE_KEY_LEN. */
-struct rule_json {
-    char *text;
-    uint32_t len, id_len;
-};
-
-#define RULE_KEY_LEN (sizeof("\"rule\":") - 1)
-
 /* The "itms", "roles" and "flags" members of a label that has no related flow, payload
  * check or reason (nearly every flow), as written the last time a label of that rule,
  * confidence, alternatives, roles and flags was: later events copy them whole. Kept in a
@@ -46,11 +36,6 @@ struct itm_output {
     uint32_t rotate_s;                /* --rotate period, 0: one file */
     uint64_t period_end;              /* seconds; the current file's period ends there */
     const char *base;                 /* --rotate: FILE, to which the period is appended */
-    /* rules[i]: rule i of rules_db, once written (text NULL before); a reload brings another
-     * database (every one stays loaded until exit), and the texts are made again */
-    const struct itm_sigdb *rules_db;
-    struct rule_json *rules;
-    size_t nrules;
     struct label_json *labels; /* LABEL_MEMO of them, allocated at the first label */
     int labels_nomem;
     struct itm_jw w;
@@ -123,54 +108,6 @@ static int json_open_rotating(struct itm_output **out, const char *arg,
     o->base = end + 1; /* the caller's argument string, alive until exit */
     *out = o;
     return ITM_OK;
-}
-
-static void drop_rule_texts(struct itm_output *o)
-{
-    for (size_t i = 0; i < o->nrules; i++)
-        itm_free(o->rules[i].text);
-    itm_free(o->rules);
-    o->rules = NULL;
-    o->nrules = 0;
-}
-
-/* The rule's texts for the current database; NULL before its first event and where they
- * cannot be kept (no memory): the caller then writes the members itself. */
-static const struct rule_json *rule_text(struct itm_output *o, size_t index)
-{
-    const struct itm_sigdb *db = o->ctx->db;
-
-    if (o->rules_db != db) {
-        drop_rule_texts(o);
-        o->rules_db = db;
-        o->rules = itm_calloc(itm_sigdb_count(db), sizeof(*o->rules));
-        if (o->rules)
-            o->nrules = itm_sigdb_count(db);
-    }
-    return index < o->nrules && o->rules[index].text ? &o->rules[index] : NULL;
-}
-
-/* Writes rule's members (at the start of an object) and keeps their text for its next
- * events. */
-static void put_rule_first(struct itm_output *o, size_t index, const struct itm_rule *rule)
-{
-    struct itm_jw *w = &o->w;
-    size_t start = w->n, id_end;
-    struct rule_json *rj;
-
-    jw_str(w, "rule", rule->id);
-    id_end = w->n;
-    jw_str(w, "component", rule->component);
-    jw_str(w, "suite", rule->suite);
-    if (w->overflow || index >= o->nrules)
-        return;
-    rj = &o->rules[index];
-    rj->text = itm_malloc(w->n - start);
-    if (!rj->text)
-        return;
-    memcpy(rj->text, w->buf + start, w->n - start);
-    rj->len = (uint32_t)(w->n - start);
-    rj->id_len = (uint32_t)(id_end - start - RULE_KEY_LEN);
 }
 
 static void put_line(struct itm_output *o)
@@ -267,26 +204,17 @@ static void put_label_members(struct itm_output *o, const struct itm_flow_rec *r
     const struct itm_rule *rule = l->rule != ITM_NO_RULE ? itm_sigdb_rule(db, l->rule) : NULL;
     struct itm_jw *w = &o->w;
     static const char *const verdicts[] = {"unknown", "match", "mismatch"};
-    static const char no_rule[] = "\"rule\":null,\"component\":null,\"suite\":null";
-    const struct rule_json *rj;
 
     jw_obj_open(w, "itms");
-    if (!rule)
-        jw_piece(w, no_rule, sizeof(no_rule) - 1);
-    else if ((rj = rule_text(o, l->rule)) != NULL)
-        jw_piece(w, rj->text, rj->len);
-    else
-        put_rule_first(o, l->rule, rule);
+    jw_str(w, "rule", rule ? rule->id : NULL);
+    jw_str(w, "component", rule ? rule->component : NULL);
+    jw_str(w, "suite", rule ? rule->suite : NULL);
     jw_name(w, "confidence", itm_confidence_name((enum itm_confidence)l->confidence));
     if (l->nalt) {
         jw_arr_open(w, "alternatives");
         for (unsigned i = 0; i < l->nalt && i < ITM_MAX_ALT; i++) {
             const struct itm_rule *alt = itm_sigdb_rule(db, l->alt[i]);
-            if (!alt)
-                continue;
-            if ((rj = rule_text(o, l->alt[i])) != NULL)
-                jw_piece(w, rj->text + RULE_KEY_LEN, rj->id_len);
-            else
+            if (alt)
                 jw_str(w, NULL, alt->id);
         }
         jw_arr_close(w);
@@ -533,7 +461,6 @@ static void json_stats(struct itm_output *o, const struct itm_stats *st, uint64_
 
 static int json_close(struct itm_output *o)
 {
-    drop_rule_texts(o);
     itm_free(o->labels);
     return itm_out_file_close(o);
 }

@@ -175,4 +175,5 @@ const struct itm_output_ops itm_out_matrix = {
     .alert = NULL,
     .stats = matrix_stats,
     .close = matrix_close,
+    .counts_roles = 1,
 };

@@ -388,4 +388,5 @@ const struct itm_output_ops itm_out_report = {
     .alert = report_alert,
     .stats = report_stats,
     .close = report_close,
+    .counts_roles = 1,
 };

@@ -448,4 +448,5 @@ const struct itm_output_ops itm_out_rules = {
     .alert = NULL,
     .stats = rules_stats,
     .close = rules_close,
+    .counts_roles = 1,
 };

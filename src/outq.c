@@ -2,7 +2,6 @@
  * mutex and two condition variables; a block (OUTQ_BLOCK events) is handed over whole, so
  * the lock is taken once per block, never per event. */
 #include <pthread.h>
-#include <signal.h>
 
 #include "itmscope/common.h"
 #include "outq.h"
@@ -58,8 +57,6 @@ static void *outq_main(void *arg)
 struct itm_outq *itm_outq_new(itm_outq_fn fn, void *ctx, int *err)
 {
     struct itm_outq *q = itm_calloc(1, sizeof(*q));
-    sigset_t all, old;
-    int rc;
 
     *err = ITM_ERR_NOMEM;
     if (!q)
@@ -78,13 +75,7 @@ struct itm_outq *itm_outq_new(itm_outq_fn fn, void *ctx, int *err)
         goto fail_queued;
     if (pthread_cond_init(&q->done, NULL) != 0)
         goto fail_done;
-    /* signals are for the pipeline's thread, whose handlers raise its flags; here one would
-     * cut an output's write short (EINTR) */
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    rc = pthread_create(&q->th, NULL, outq_main, q);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0)
+    if (itm_thread_start(&q->th, outq_main, q) != 0)
         goto fail_thread;
     *err = ITM_OK;
     return q;

@@ -4,6 +4,7 @@
 #ifndef ITMSCOPE_COMMON_H
 #define ITMSCOPE_COMMON_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -124,10 +125,6 @@ void itm_alloc_fail_after(long n);
  * rather than tens of thousands. Pages are touched lazily. Counts as an allocation for
  * itm_alloc_fail_after. Freed with itm_free_huge and the same n. */
 #define ITM_HUGE_BLOCK ((size_t)2 << 20)
-/* CPUs this process may run on (taskset, cgroups' cpusets), else those online: a second
- * thread confined to the first's only CPU would take turns with it, not run beside it. */
-long itm_cpus_allowed(void);
-
 void *itm_alloc_huge(size_t n);
 void itm_free_huge(void *p, size_t n);
 /* An array of n zero-filled bytes that may grow large (a hash table's buckets or slots):
@@ -135,6 +132,14 @@ void itm_free_huge(void *p, size_t n);
  * itm_calloc. Freed with itm_free_big and the same n. */
 void *itm_calloc_big(size_t n);
 void itm_free_big(void *p, size_t n);
+
+/* CPUs this process may run on (taskset, cgroups' cpusets), else those online: a second
+ * thread confined to the first's only CPU would take turns with it, not run beside it. */
+long itm_cpus_allowed(void);
+/* Starts fn(arg) on a thread of its own that takes no signal: signals are for the main
+ * thread, whose handlers raise its flags (in a reader or a writer, one would cut a read or
+ * a write short). pthread_create's result. */
+int itm_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
 
 /* A pool of fixed-size items for tables that hold many small records (hosts, scan
  * sources): items come from blocks of per_block, handed out in order, and come back to a

@@ -88,9 +88,6 @@ void itm_engine_reload(struct itm_engine *e, const struct itm_sigdb *db,
  * (with a second CPU, unless no_output_thread): this waits until it has written every
  * event queued, so that the caller may touch the output until it feeds the engine again. */
 struct itm_output *itm_engine_output(struct itm_engine *e, const struct itm_output_ops *ops);
-/* Waits until the outputs' thread, if it runs, has written every event queued (before
- * the caller changes what outputs read, such as the output context's database). */
-void itm_engine_sync_outputs(struct itm_engine *e);
 /* Calls fn with a snapshot of every open flow, in creation order, ending none (a report
  * written while running counts them as they stand). */
 void itm_engine_peek_flows(struct itm_engine *e,

@@ -57,6 +57,9 @@ struct itm_output_ops {
                   uint64_t ts_ns);                                       /* may be NULL */
     void (*stats)(struct itm_output *o, const struct itm_stats *st, uint64_t ts_ns, int final);
     int (*close)(struct itm_output *o); /* flushes; 0 or ITM_ERR_IO */
+    /* 1: it reads the records' client_roles_now and server_roles_now, which the engine then
+     * fills (a lookup of each end the label gives no roles); 0: left zero */
+    int counts_roles;
 };
 
 extern const struct itm_output_ops itm_out_json;

@@ -1,6 +1,6 @@
 /* test_out_json.c: the JSON output's lines, written through its plug-in interface. A flow
- * line is pinned whole; a rule's members, escaped the first time and copied after, read the
- * same on every event and follow the database in force (a reload brings another); names,
+ * line is pinned whole; a label's members, written the first time and copied after, read
+ * the same on every event and follow the database in force (a reload brings another); names,
  * roles, flags, alternatives and the header's variants (IPv6, ICMP, VLAN) come out as the
  * schema in README.md says. */
 #include <setjmp.h>
