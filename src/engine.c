@@ -397,7 +397,9 @@ static inline void flow_events(struct itm_engine *e, struct itm_flow *f, const s
 {
     uint8_t pbit = dir == ITM_DIR_TOSERVER ? ITM_FB_PAYLOAD0 : ITM_FB_PAYLOAD1;
     unsigned events = (created ? EVB(ITM_CE_NEW) : 0u) |
-                      (dir == ITM_DIR_TOCLIENT && f->pkts[1] == 1 ? EVB(ITM_CE_REPLY) : 0u) |
+                      (dir == ITM_DIR_TOCLIENT && f->pkts[1] == 1 && !(f->bits & ITM_FB_WIDE)
+                           ? EVB(ITM_CE_REPLY)
+                           : 0u) |
                       (p->payload_len > 0 && !(f->bits & pbit) ? EVB(ITM_CE_PAYLOAD) : 0u);
 
     if (events)
@@ -434,7 +436,7 @@ static void packet_decoded(struct itm_engine *e, const struct itm_frame *fr, str
         f = prep ? itm_flow_packet_prepared(e->flows, p, prep, &dir, &created)
                  : itm_flow_packet(e->flows, p, &dir, &created);
         if (f && pend_pkts)
-            itm_flow_credit(f, dir, pend_pkts, pend_bytes, pend_first);
+            itm_flow_credit(e->flows, f, dir, pend_pkts, pend_bytes, pend_first);
         if (f && !e->observe_only)
             flow_events(e, f, p, dir, created);
     }

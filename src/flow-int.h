@@ -31,12 +31,17 @@ enum itm_lru {
     ITM_LRU_COUNT
 };
 
-/* Rarely used parts of a flow, allocated only when a payload check, a finding's reason or a
- * related flow needs them, and packed: the strings take their length, not their buffer
- * size, because a flow keeps them for its whole life (a full itm_label would be 250 bytes
- * per checked flow; a TLS check with its SNI packs into about 50). */
+/* Rarely used parts of a flow, allocated only when a payload check, a finding's reason, a
+ * related flow or a counter past 32 bits needs them, and packed: the strings take their
+ * length, not their buffer size, because a flow keeps them for its whole life (a full
+ * itm_label would be 250 bytes per checked flow; a TLS check with its SNI packs into about
+ * 50). */
 struct itm_flow_cold {
     uint64_t related_id;
+    /* the high 32 bits of the flow's packet and byte counters, by direction, once one of
+     * them carried (ITM_FB_WIDE): 4 GiB of one flow's one direction is rare enough to pay
+     * a cold allocation, and halving the counters keeps the flow at three cache lines */
+    uint32_t pkts_hi[2], bytes_hi[2], payload_hi[2];
     uint8_t insp_id, insp_verdict, insp_subtype, insp_flags;
     uint8_t insp_mac[6];
     uint8_t text_len, text2_len, reason_len; /* string lengths, NUL excluded */
@@ -47,30 +52,37 @@ struct itm_flow_cold {
 #define ITM_FB_CLIENT_IS_A 0x01u /* the client is endpoint a of the key */
 #define ITM_FB_PAYLOAD0 0x02u    /* payload seen toward the server */
 #define ITM_FB_PAYLOAD1 0x04u    /* payload seen toward the client */
+#define ITM_FB_WIDE 0x08u        /* a counter carried: the cold part holds the high words */
 #define ITM_FB_FIN0 0x10u        /* FIN from the client */
 #define ITM_FB_FIN1 0x20u        /* FIN from the server */
 #define ITM_FB_NVLAN_SHIFT 6     /* the top two bits: VLAN tags kept (0 to ITM_MAX_VLAN) */
 
-/* A flow: 208 bytes on 64-bit targets. What a packet reads or writes is packed at the front
- * in the order it is touched: the hashv/hh_next fields of the uthash handle that a lookup
- * walks, the last-seen time, the key it compares, counters, state and expiry links. The
- * label and the rest are read only when the flow is labelled or ends. Nothing here can be
- * derived from the rest: the expiry class follows from the protocol and the TCP state, the
- * number of alternatives from the unused slots (ITM_NO_RULE), and expiry links are 32-bit
- * references into the table's slabs (flow-table.c) rather than pointers. */
+/* A flow: 192 bytes on 64-bit targets, three cache lines (slabs align flows on 64 bytes).
+ * What a packet reads or writes is packed at the front in the order it is touched: the
+ * first line holds the uthash handle, whose hashv/hh_next fields a lookup walks, and the
+ * last-seen time; the second the key a lookup compares, the counters and the expiry links;
+ * the third the state bits, then what is read only when the flow is labelled or ends. The
+ * packet and byte counters keep their low 32 bits here and carry into the cold part
+ * (ITM_FB_WIDE): 64-bit counters would take 16 bytes more of every flow. Nothing here can
+ * be derived from the rest: the expiry class follows from the protocol and the TCP state,
+ * the number of alternatives from the unused slots (ITM_NO_RULE), and expiry links are
+ * 32-bit references into the table's slabs (flow-table.c) rather than pointers. */
 struct itm_flow {
     UT_hash_handle hh;
     uint64_t last_ns;
+    /* second line */
     struct itm_flow_key key;
-    uint32_t pkts[2];
+    uint32_t pkts[2];            /* low words, by direction; see ITM_FB_WIDE */
+    uint32_t bytes[2];           /* frame lengths, low words */
+    uint32_t lru_prev, lru_next; /* flow references, 0 for none; lru_next links the free list */
+    /* third line */
     uint8_t bits;      /* ITM_FB_*, and the VLAN tag count above them */
     uint8_t tcp_state; /* enum itm_tcp_state */
     uint8_t orient;    /* 0 SYN, 1 port, 2 first sender */
-    uint8_t icmp_type, icmp_code;
     uint8_t confidence;
+    uint32_t payload_bytes[2]; /* low words */
     uint16_t rule;
-    uint32_t lru_prev, lru_next; /* flow references, 0 for none; lru_next links the free list */
-    uint64_t bytes[2], payload_bytes[2];
+    uint8_t icmp_type, icmp_code;
     /* per flow */
     uint64_t id;
     uint64_t first_ns;
@@ -136,7 +148,7 @@ struct itm_flow *itm_flow_packet_prepared(struct itm_flow_table *t, const struct
                                           const struct itm_flow_prep *pr, int *dir,
                                           int *created);
 /* Adds packets and bytes to a flow without a packet (fragments whose first arrived last). */
-void itm_flow_credit(struct itm_flow *f, int dir, uint32_t pkts,
+void itm_flow_credit(struct itm_flow_table *t, struct itm_flow *f, int dir, uint32_t pkts,
                      uint64_t bytes, uint64_t first_ns);
 /* Ends flows idle past their timeout at packet time now_ns. O(1) amortised. */
 void itm_flow_expire(struct itm_flow_table *t, uint64_t now_ns);

@@ -38,8 +38,11 @@ struct itm_flow_slab {
 #define REF_POS_MASK ((1u << REF_POS_BITS) - 1u)
 #define REF_MAX_SLABS (UINT32_MAX >> REF_POS_BITS)
 _Static_assert(SLAB_FLOWS <= (1u << REF_POS_BITS), "a slab's flows must fit REF_POS_BITS");
-_Static_assert(sizeof(void *) != 8 || sizeof(struct itm_flow) == 208,
+_Static_assert(sizeof(void *) != 8 || sizeof(struct itm_flow) == 192,
                "struct itm_flow grew: see flow-int.h and docs/performance.md");
+_Static_assert(sizeof(void *) != 8 || (offsetof(struct itm_flow, key) == 64 &&
+                                       offsetof(struct itm_flow, bits) == 128),
+               "struct itm_flow: the key must start the second line, the bits the third");
 
 struct itm_lru_list {
     struct itm_flow *head, *tail;
@@ -507,11 +510,96 @@ static enum itm_end_reason closed_reason(const struct itm_flow *f)
     return f->tcp_state == ITM_TCPS_RESET ? ITM_END_RST : ITM_END_FIN;
 }
 
+/* The flow's counters: low words in the flow, high words in the cold part (ITM_FB_WIDE). */
+enum ctr { CTR_PKTS, CTR_BYTES, CTR_PAYLOAD };
+
+static uint32_t *ctr_lo(struct itm_flow *f, enum ctr which, int dir)
+{
+    return which == CTR_PKTS ? &f->pkts[dir] : which == CTR_BYTES ? &f->bytes[dir]
+                                                                  : &f->payload_bytes[dir];
+}
+
+static uint32_t *ctr_hi(struct itm_flow_cold *c, enum ctr which, int dir)
+{
+    return which == CTR_PKTS ? &c->pkts_hi[dir] : which == CTR_BYTES ? &c->bytes_hi[dir]
+                                                                     : &c->payload_hi[dir];
+}
+
+static size_t cold_size(size_t text_len, size_t text2_len, size_t reason_len)
+{
+    return offsetof(struct itm_flow_cold, str) + text_len + text2_len + reason_len + 3;
+}
+
+/* Gives the flow's counters their high words (zero), in the cold part; -1 out of memory. */
+static int widen(struct itm_flow *f)
+{
+    struct itm_flow_cold *c = f->cold;
+
+    if (f->bits & ITM_FB_WIDE)
+        return 0;
+    if (!c) {
+        c = itm_calloc(1, cold_size(0, 0, 0)); /* no label part: empty strings */
+        if (!c)
+            return -1;
+        f->cold = c;
+    }
+    memset(c->pkts_hi, 0, sizeof(c->pkts_hi));
+    memset(c->bytes_hi, 0, sizeof(c->bytes_hi));
+    memset(c->payload_hi, 0, sizeof(c->payload_hi));
+    f->bits |= ITM_FB_WIDE;
+    return 0;
+}
+
+/* Adds v to a counter whose low word may carry. Out of memory for the high word, the low
+ * one stays at its largest value (a count of at least that) and the table counts it. */
+static void ctr_add(struct itm_flow_table *t, struct itm_flow *f, enum ctr which, int dir,
+                    uint64_t v)
+{
+    uint32_t *lo = ctr_lo(f, which, dir);
+    uint64_t sum = (uint64_t)*lo + (uint32_t)v, carry = (v >> 32) + (sum >> 32);
+
+    *lo = (uint32_t)sum;
+    if (!carry)
+        return;
+    if (widen(f) != 0) {
+        *lo = UINT32_MAX;
+        t->cnt.nomem++;
+        return;
+    }
+    *ctr_hi(f->cold, which, dir) += (uint32_t)carry;
+}
+
+/* The rare half of accounting: a packet whose counters carried (already added, wrapped). */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void account_carried(struct itm_flow_table *t, struct itm_flow *f, int dir,
+                            unsigned carried)
+{
+    for (enum ctr c = CTR_PKTS; c <= CTR_PAYLOAD; c++) {
+        if (!(carried & 1u << c))
+            continue;
+        if (widen(f) != 0) {
+            *ctr_lo(f, c, dir) = UINT32_MAX;
+            t->cnt.nomem++;
+        } else {
+            (*ctr_hi(f->cold, c, dir))++;
+        }
+    }
+}
+
 static void account(struct itm_flow_table *t, struct itm_flow *f, const struct itm_pkt *p, int dir)
 {
-    f->pkts[dir]++;
-    f->bytes[dir] += p->wirelen;
-    f->payload_bytes[dir] += p->payload_wire_len;
+    uint32_t w = p->wirelen, pw = p->payload_wire_len;
+    uint32_t k = f->pkts[dir] + 1u, b = f->bytes[dir] + w, pb = f->payload_bytes[dir] + pw;
+
+    f->pkts[dir] = k;
+    f->bytes[dir] = b;
+    f->payload_bytes[dir] = pb;
+    if (__builtin_expect((k == 0) | (b < w) | (pb < pw), 0))
+        account_carried(t, f, dir,
+                        (unsigned)(k == 0) << CTR_PKTS | (unsigned)(b < w) << CTR_BYTES |
+                            (unsigned)(pb < pw) << CTR_PAYLOAD);
     if (p->ts_ns > f->last_ns)
         f->last_ns = p->ts_ns;
     if (p->proto == 6 && p->has_l4 && !tcp_closed(f) && tcp_update(f, p, dir)) {
@@ -647,11 +735,11 @@ struct itm_flow *itm_flow_packet_prepared(struct itm_flow_table *t, const struct
     return flow_packet(t, p, pr, dir, created);
 }
 
-void itm_flow_credit(struct itm_flow *f, int dir, uint32_t pkts,
+void itm_flow_credit(struct itm_flow_table *t, struct itm_flow *f, int dir, uint32_t pkts,
                      uint64_t bytes, uint64_t first_ns)
 {
-    f->pkts[dir] += pkts;
-    f->bytes[dir] += bytes;
+    ctr_add(t, f, CTR_PKTS, dir, pkts);
+    ctr_add(t, f, CTR_BYTES, dir, bytes);
     if (first_ns && first_ns < f->first_ns)
         f->first_ns = first_ns;
 }
@@ -756,6 +844,14 @@ void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec)
         rec->bytes[d] = f->bytes[d];
         rec->payload_bytes[d] = f->payload_bytes[d];
     }
+    if (f->bits & ITM_FB_WIDE) {
+        const struct itm_flow_cold *c = f->cold;
+        for (int d = 0; d < 2; d++) {
+            rec->pkts[d] |= (uint64_t)c->pkts_hi[d] << 32;
+            rec->bytes[d] |= (uint64_t)c->bytes_hi[d] << 32;
+            rec->payload_bytes[d] |= (uint64_t)c->payload_hi[d] << 32;
+        }
+    }
     rec->first_ns = f->first_ns;
     rec->last_ns = f->last_ns;
     l->rule = f->rule;
@@ -793,15 +889,21 @@ static int insp_empty(const struct itm_inspect_result *r)
            memcmp(r->mac, zero_mac, sizeof(r->mac)) == 0;
 }
 
-static size_t cold_size(size_t text_len, size_t text2_len, size_t reason_len)
+/* Empties the label's part of a cold part (at least cold_size(0, 0, 0) long). */
+static void cold_clear_label(struct itm_flow_cold *c)
 {
-    return offsetof(struct itm_flow_cold, str) + text_len + text2_len + reason_len + 3;
+    c->related_id = 0;
+    c->insp_id = c->insp_verdict = c->insp_subtype = c->insp_flags = 0;
+    memset(c->insp_mac, 0, sizeof(c->insp_mac));
+    c->text_len = c->text2_len = c->reason_len = 0;
+    memset(c->str, 0, 3);
 }
 
 int itm_flow_set_label(struct itm_flow *f, const struct itm_label *l)
 {
     struct itm_flow_cold *c = f->cold;
-    size_t t1, t2, rl, need;
+    int wide = !!(f->bits & ITM_FB_WIDE);
+    size_t t1 = 0, t2 = 0, rl = 0, need;
     char *s;
 
     f->rule = l->rule;
@@ -812,20 +914,36 @@ int itm_flow_set_label(struct itm_flow *f, const struct itm_label *l)
     f->client_roles = l->client_roles;
     f->server_roles = l->server_roles;
     if (l->related_id == 0 && l->reason[0] == '\0' && insp_empty(&l->insp)) {
-        free_flow_parts(f);
-        return ITM_OK;
+        if (!wide) {
+            free_flow_parts(f);
+            return ITM_OK;
+        }
+        /* the counters' high words stay, with an empty label part */
+    } else {
+        /* the strings are NUL-terminated by contract; the bounds only keep a broken one in */
+        t1 = strnlen(l->insp.text, sizeof(l->insp.text) - 1);
+        t2 = strnlen(l->insp.text2, sizeof(l->insp.text2) - 1);
+        rl = strnlen(l->reason, sizeof(l->reason) - 1);
     }
-    /* the strings are NUL-terminated by contract; the bounds only keep a broken one in */
-    t1 = strnlen(l->insp.text, sizeof(l->insp.text) - 1);
-    t2 = strnlen(l->insp.text2, sizeof(l->insp.text2) - 1);
-    rl = strnlen(l->reason, sizeof(l->reason) - 1);
     need = cold_size(t1, t2, rl);
     if (!c || cold_size(c->text_len, c->text2_len, c->reason_len) != need) {
-        free_flow_parts(f);
-        c = itm_malloc(need);
-        if (!c)
+        struct itm_flow_cold *n = itm_malloc(need);
+
+        if (!n) {
+            if (!wide) {
+                free_flow_parts(f);
+            } else {
+                cold_clear_label(c); /* the label's part lost, the counters kept */
+            }
             return ITM_ERR_NOMEM;
-        f->cold = c;
+        }
+        if (wide) {
+            memcpy(n->pkts_hi, c->pkts_hi, sizeof(n->pkts_hi));
+            memcpy(n->bytes_hi, c->bytes_hi, sizeof(n->bytes_hi));
+            memcpy(n->payload_hi, c->payload_hi, sizeof(n->payload_hi));
+        }
+        free_flow_parts(f);
+        f->cold = c = n;
     }
     c->related_id = l->related_id;
     c->insp_id = l->insp.id;

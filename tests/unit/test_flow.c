@@ -1,5 +1,6 @@
 /* test_flow.c: the flow table and the fragment table: orientation, TCP states, port reuse,
- * idle timeouts, eviction at the cap, end order, allocation failure, fragment attribution. */
+ * idle timeouts, eviction at the cap, end order, allocation failure, fragment attribution,
+ * counters past 32 bits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -310,6 +311,99 @@ static void test_fragments_first_last(void **state)
     itm_frag_free(ft);
 }
 
+/* A flow keeps the low words of its counters and carries into its cold part: counts past 4
+ * GiB (or 4 G packets) come out whole in snapshots, survive labels with and without a cold
+ * part of their own, and saturate (counted) when the carry cannot be stored. */
+static void test_wide_counters(void **state)
+{
+    struct ended e;
+    struct itm_flow_table *t = table(&e, 0);
+    struct itm_flow_counters c;
+    struct itm_flow_rec r;
+    struct itm_label l;
+    struct itm_pkt p = mk(17, 1, 4000, 2, 4011, 0, SEC);
+    struct itm_flow *f;
+    int dir, created;
+    (void)state;
+
+    p.wirelen = 0xC0000000u;         /* 3 GiB frames: what a counter's carry needs */
+    p.payload_wire_len = 0xB0000000u;
+    f = feed(t, p, &dir, &created);
+    assert_int_equal(dir, ITM_DIR_TOSERVER);
+    assert_int_equal(f->bits & ITM_FB_WIDE, 0);
+    assert_null(f->cold);
+    p.ts_ns++;
+    f = feed(t, p, &dir, &created);
+    assert_true(f->bits & ITM_FB_WIDE);
+    itm_flow_snapshot(f, &r);
+    assert_int_equal(r.pkts[0], 2);
+    assert_true(r.bytes[0] == 2ull * 0xC0000000u);
+    assert_true(r.payload_bytes[0] == 2ull * 0xB0000000u);
+    assert_int_equal(r.bytes[1], 0);
+
+    /* a label with a reason: the cold part grows, the high words move with it */
+    memset(&l, 0, sizeof(l));
+    l.rule = ITM_NO_RULE;
+    l.related_id = 7;
+    strcpy(l.reason, "a reason long enough to need a bigger cold part");
+    assert_int_equal(itm_flow_set_label(f, &l), ITM_OK);
+    itm_flow_snapshot(f, &r);
+    assert_true(r.bytes[0] == 2ull * 0xC0000000u);
+    assert_string_equal(r.label.reason, l.reason);
+    assert_int_equal(r.label.related_id, 7);
+    /* a plain label: the label part goes, the counters stay */
+    memset(&l, 0, sizeof(l));
+    l.rule = ITM_NO_RULE;
+    assert_int_equal(itm_flow_set_label(f, &l), ITM_OK);
+    assert_non_null(f->cold);
+    itm_flow_snapshot(f, &r);
+    assert_true(r.payload_bytes[0] == 2ull * 0xB0000000u);
+    assert_int_equal(r.label.related_id, 0);
+    assert_string_equal(r.label.reason, "");
+    /* out of memory for a bigger label part: the label's part is lost, the counters kept */
+    l.related_id = 9;
+    strcpy(l.reason, "x");
+    itm_alloc_fail_after(0);
+    assert_int_equal(itm_flow_set_label(f, &l), ITM_ERR_NOMEM);
+    itm_alloc_fail_after(-1);
+    itm_flow_snapshot(f, &r);
+    assert_true(r.bytes[0] == 2ull * 0xC0000000u);
+    assert_int_equal(r.label.related_id, 0);
+
+    /* the packet counter's carry; the reply is no first reply when its low word is 1 again */
+    f->pkts[1] = UINT32_MAX;
+    p = mk(17, 2, 4011, 1, 4000, 0, SEC + 5);
+    f = feed(t, p, &dir, &created);
+    assert_int_equal(dir, ITM_DIR_TOCLIENT);
+    itm_flow_snapshot(f, &r);
+    assert_true(r.pkts[1] == 1ull << 32);
+    assert_true(r.bytes[1] == 60);
+
+    /* fragments credited in one go, past 4 GiB at once */
+    itm_flow_credit(t, f, ITM_DIR_TOCLIENT, 3, 5ull << 32, 0);
+    itm_flow_snapshot(f, &r);
+    assert_true(r.pkts[1] == (1ull << 32) + 3);
+    assert_true(r.bytes[1] == (5ull << 32) + 60);
+
+    /* another flow whose carry finds no memory: its counter stays at its largest */
+    p = mk(17, 3, 5000, 2, 4011, 0, SEC + 6);
+    p.wirelen = 0xC0000000u;
+    f = feed(t, p, &dir, &created);
+    itm_alloc_fail_after(0);
+    f = feed(t, p, &dir, &created);
+    itm_alloc_fail_after(-1);
+    assert_int_equal(f->bits & ITM_FB_WIDE, 0);
+    itm_flow_snapshot(f, &r);
+    assert_true(r.bytes[0] == UINT32_MAX);
+    itm_flow_counters(t, &c);
+    assert_int_equal(c.nomem, 1);
+
+    itm_flow_end_all(t, ITM_END_EOF);
+    assert_int_equal(e.n, 2);
+    assert_true(e.rec[0].bytes[1] == (5ull << 32) + 60);
+    itm_flow_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_hash_is_keyed),
         cmocka_unit_test(test_alloc_failure),
         cmocka_unit_test(test_fragments_first_last),
+        cmocka_unit_test(test_wide_counters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
