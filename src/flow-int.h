@@ -31,6 +31,15 @@ enum itm_lru {
     ITM_LRU_COUNT
 };
 
+/* A flow's counters, by direction: their low 32 bits in the flow, the high ones in its cold
+ * part once one carried (ITM_FB_WIDE). */
+enum itm_ctr {
+    ITM_CTR_PKTS = 0,
+    ITM_CTR_BYTES,   /* frame lengths */
+    ITM_CTR_PAYLOAD, /* payload bytes the headers declare */
+    ITM_CTR_COUNT
+};
+
 /* Rarely used parts of a flow, allocated only when a payload check, a finding's reason, a
  * related flow or a counter past 32 bits needs them, and packed: the strings take their
  * length, not their buffer size, because a flow keeps them for its whole life (a full
@@ -41,7 +50,7 @@ struct itm_flow_cold {
     /* the high 32 bits of the flow's packet and byte counters, by direction, once one of
      * them carried (ITM_FB_WIDE): 4 GiB of one flow's one direction is rare enough to pay
      * a cold allocation, and halving the counters keeps the flow at three cache lines */
-    uint32_t pkts_hi[2], bytes_hi[2], payload_hi[2];
+    uint32_t ctr_hi[2][ITM_CTR_COUNT];
     uint8_t insp_id, insp_verdict, insp_subtype, insp_flags;
     uint8_t insp_mac[6];
     uint8_t text_len, text2_len, reason_len; /* string lengths, NUL excluded */
@@ -60,8 +69,8 @@ struct itm_flow_cold {
 /* A flow: 192 bytes on 64-bit targets, three cache lines (slabs align flows on 64 bytes).
  * What a packet reads or writes is packed at the front in the order it is touched: the
  * first line holds the uthash handle, whose hashv/hh_next fields a lookup walks, and the
- * last-seen time; the second the key a lookup compares, the counters and the expiry links;
- * the third the state bits, then what is read only when the flow is labelled or ends. The
+ * last-seen time; the second the key a lookup compares and the counters; the third the
+ * state bits and expiry links, then what is read only when the flow is labelled or ends. The
  * packet and byte counters keep their low 32 bits here and carry into the cold part
  * (ITM_FB_WIDE): 64-bit counters would take 16 bytes more of every flow. Nothing here can
  * be derived from the rest: the expiry class follows from the protocol and the TCP state,
@@ -72,15 +81,13 @@ struct itm_flow {
     uint64_t last_ns;
     /* second line */
     struct itm_flow_key key;
-    uint32_t pkts[2];            /* low words, by direction; see ITM_FB_WIDE */
-    uint32_t bytes[2];           /* frame lengths, low words */
-    uint32_t lru_prev, lru_next; /* flow references, 0 for none; lru_next links the free list */
+    uint32_t ctr[2][ITM_CTR_COUNT]; /* by direction, low words (see ITM_FB_WIDE) */
     /* third line */
     uint8_t bits;      /* ITM_FB_*, and the VLAN tag count above them */
     uint8_t tcp_state; /* enum itm_tcp_state */
     uint8_t orient;    /* 0 SYN, 1 port, 2 first sender */
     uint8_t confidence;
-    uint32_t payload_bytes[2]; /* low words */
+    uint32_t lru_prev, lru_next; /* flow references, 0 for none; lru_next links the free list */
     uint16_t rule;
     uint8_t icmp_type, icmp_code;
     /* per flow */

@@ -510,21 +510,6 @@ static enum itm_end_reason closed_reason(const struct itm_flow *f)
     return f->tcp_state == ITM_TCPS_RESET ? ITM_END_RST : ITM_END_FIN;
 }
 
-/* The flow's counters: low words in the flow, high words in the cold part (ITM_FB_WIDE). */
-enum ctr { CTR_PKTS, CTR_BYTES, CTR_PAYLOAD };
-
-static uint32_t *ctr_lo(struct itm_flow *f, enum ctr which, int dir)
-{
-    return which == CTR_PKTS ? &f->pkts[dir] : which == CTR_BYTES ? &f->bytes[dir]
-                                                                  : &f->payload_bytes[dir];
-}
-
-static uint32_t *ctr_hi(struct itm_flow_cold *c, enum ctr which, int dir)
-{
-    return which == CTR_PKTS ? &c->pkts_hi[dir] : which == CTR_BYTES ? &c->bytes_hi[dir]
-                                                                     : &c->payload_hi[dir];
-}
-
 static size_t cold_size(size_t text_len, size_t text2_len, size_t reason_len)
 {
     return offsetof(struct itm_flow_cold, str) + text_len + text2_len + reason_len + 3;
@@ -543,19 +528,17 @@ static int widen(struct itm_flow *f)
             return -1;
         f->cold = c;
     }
-    memset(c->pkts_hi, 0, sizeof(c->pkts_hi));
-    memset(c->bytes_hi, 0, sizeof(c->bytes_hi));
-    memset(c->payload_hi, 0, sizeof(c->payload_hi));
+    memset(c->ctr_hi, 0, sizeof(c->ctr_hi));
     f->bits |= ITM_FB_WIDE;
     return 0;
 }
 
 /* Adds v to a counter whose low word may carry. Out of memory for the high word, the low
  * one stays at its largest value (a count of at least that) and the table counts it. */
-static void ctr_add(struct itm_flow_table *t, struct itm_flow *f, enum ctr which, int dir,
+static void ctr_add(struct itm_flow_table *t, struct itm_flow *f, enum itm_ctr which, int dir,
                     uint64_t v)
 {
-    uint32_t *lo = ctr_lo(f, which, dir);
+    uint32_t *lo = &f->ctr[dir][which];
     uint64_t sum = (uint64_t)*lo + (uint32_t)v, carry = (v >> 32) + (sum >> 32);
 
     *lo = (uint32_t)sum;
@@ -566,40 +549,35 @@ static void ctr_add(struct itm_flow_table *t, struct itm_flow *f, enum ctr which
         t->cnt.nomem++;
         return;
     }
-    *ctr_hi(f->cold, which, dir) += (uint32_t)carry;
+    f->cold->ctr_hi[dir][which] += (uint32_t)carry;
 }
 
-/* The rare half of accounting: a packet whose counters carried (already added, wrapped). */
+/* The rare half of accounting: counter c of direction dir carried (its low word stored,
+ * wrapped). */
 #if defined(__GNUC__)
 __attribute__((noinline, cold))
 #endif
-static void account_carried(struct itm_flow_table *t, struct itm_flow *f, int dir,
-                            unsigned carried)
+static void account_carry(struct itm_flow_table *t, struct itm_flow *f, int dir, int c)
 {
-    for (enum ctr c = CTR_PKTS; c <= CTR_PAYLOAD; c++) {
-        if (!(carried & 1u << c))
-            continue;
-        if (widen(f) != 0) {
-            *ctr_lo(f, c, dir) = UINT32_MAX;
-            t->cnt.nomem++;
-        } else {
-            (*ctr_hi(f->cold, c, dir))++;
-        }
+    if (widen(f) != 0) {
+        f->ctr[dir][c] = UINT32_MAX;
+        t->cnt.nomem++;
+    } else {
+        f->cold->ctr_hi[dir][c]++;
     }
 }
 
 static void account(struct itm_flow_table *t, struct itm_flow *f, const struct itm_pkt *p, int dir)
 {
+    uint32_t *c = f->ctr[dir];
     uint32_t w = p->wirelen, pw = p->payload_wire_len;
-    uint32_t k = f->pkts[dir] + 1u, b = f->bytes[dir] + w, pb = f->payload_bytes[dir] + pw;
 
-    f->pkts[dir] = k;
-    f->bytes[dir] = b;
-    f->payload_bytes[dir] = pb;
-    if (__builtin_expect((k == 0) | (b < w) | (pb < pw), 0))
-        account_carried(t, f, dir,
-                        (unsigned)(k == 0) << CTR_PKTS | (unsigned)(b < w) << CTR_BYTES |
-                            (unsigned)(pb < pw) << CTR_PAYLOAD);
+    if (__builtin_expect(__builtin_add_overflow(c[ITM_CTR_PKTS], 1u, &c[ITM_CTR_PKTS]), 0))
+        account_carry(t, f, dir, ITM_CTR_PKTS);
+    if (__builtin_expect(__builtin_add_overflow(c[ITM_CTR_BYTES], w, &c[ITM_CTR_BYTES]), 0))
+        account_carry(t, f, dir, ITM_CTR_BYTES);
+    if (__builtin_expect(__builtin_add_overflow(c[ITM_CTR_PAYLOAD], pw, &c[ITM_CTR_PAYLOAD]), 0))
+        account_carry(t, f, dir, ITM_CTR_PAYLOAD);
     if (p->ts_ns > f->last_ns)
         f->last_ns = p->ts_ns;
     if (p->proto == 6 && p->has_l4 && !tcp_closed(f) && tcp_update(f, p, dir)) {
@@ -738,8 +716,8 @@ struct itm_flow *itm_flow_packet_prepared(struct itm_flow_table *t, const struct
 void itm_flow_credit(struct itm_flow_table *t, struct itm_flow *f, int dir, uint32_t pkts,
                      uint64_t bytes, uint64_t first_ns)
 {
-    ctr_add(t, f, CTR_PKTS, dir, pkts);
-    ctr_add(t, f, CTR_BYTES, dir, bytes);
+    ctr_add(t, f, ITM_CTR_PKTS, dir, pkts);
+    ctr_add(t, f, ITM_CTR_BYTES, dir, bytes);
     if (first_ns && first_ns < f->first_ns)
         f->first_ns = first_ns;
 }
@@ -840,16 +818,16 @@ void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec)
     rec->tcp_state = f->tcp_state;
     rec->orient = f->orient;
     for (int d = 0; d < 2; d++) {
-        rec->pkts[d] = f->pkts[d];
-        rec->bytes[d] = f->bytes[d];
-        rec->payload_bytes[d] = f->payload_bytes[d];
+        rec->pkts[d] = f->ctr[d][ITM_CTR_PKTS];
+        rec->bytes[d] = f->ctr[d][ITM_CTR_BYTES];
+        rec->payload_bytes[d] = f->ctr[d][ITM_CTR_PAYLOAD];
     }
     if (f->bits & ITM_FB_WIDE) {
         const struct itm_flow_cold *c = f->cold;
         for (int d = 0; d < 2; d++) {
-            rec->pkts[d] |= (uint64_t)c->pkts_hi[d] << 32;
-            rec->bytes[d] |= (uint64_t)c->bytes_hi[d] << 32;
-            rec->payload_bytes[d] |= (uint64_t)c->payload_hi[d] << 32;
+            rec->pkts[d] |= (uint64_t)c->ctr_hi[d][ITM_CTR_PKTS] << 32;
+            rec->bytes[d] |= (uint64_t)c->ctr_hi[d][ITM_CTR_BYTES] << 32;
+            rec->payload_bytes[d] |= (uint64_t)c->ctr_hi[d][ITM_CTR_PAYLOAD] << 32;
         }
     }
     rec->first_ns = f->first_ns;
@@ -938,9 +916,7 @@ int itm_flow_set_label(struct itm_flow *f, const struct itm_label *l)
             return ITM_ERR_NOMEM;
         }
         if (wide) {
-            memcpy(n->pkts_hi, c->pkts_hi, sizeof(n->pkts_hi));
-            memcpy(n->bytes_hi, c->bytes_hi, sizeof(n->bytes_hi));
-            memcpy(n->payload_hi, c->payload_hi, sizeof(n->payload_hi));
+            memcpy(n->ctr_hi, c->ctr_hi, sizeof(n->ctr_hi));
         }
         free_flow_parts(f);
         f->cold = c = n;

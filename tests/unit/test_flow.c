@@ -371,7 +371,7 @@ static void test_wide_counters(void **state)
     assert_int_equal(r.label.related_id, 0);
 
     /* the packet counter's carry; the reply is no first reply when its low word is 1 again */
-    f->pkts[1] = UINT32_MAX;
+    f->ctr[ITM_DIR_TOCLIENT][ITM_CTR_PKTS] = UINT32_MAX;
     p = mk(17, 2, 4011, 1, 4000, 0, SEC + 5);
     f = feed(t, p, &dir, &created);
     assert_int_equal(dir, ITM_DIR_TOCLIENT);
