@@ -623,8 +623,12 @@ void itm_flow_prefetch(const struct itm_flow_table *t, const struct itm_flow_pre
     tbl = t->hash->hh.tbl;
     hh = bucket_of(tbl, (unsigned)pr->hv)->hh_head;
     for (; hh && depth > 0; depth--) {
-        if (hh->hashv == (unsigned)pr->hv)
-            return; /* probably this one: fetched already */
+        if (hh->hashv == (unsigned)pr->hv) {
+            /* probably this one: its first two lines fetched already, the third (state
+             * bits, expiry links) now */
+            __builtin_prefetch((const char *)hh + 128);
+            return;
+        }
         hh = hh->hh_next;
     }
     /* the handle (chain link and hash) and the key after it: the flow's first two lines */

@@ -53,7 +53,7 @@ caps=(--max-flows $F --max-frags $G --max-expectations $X --max-hosts $H --max-s
       --one-pass -q)
 # Flows come in 2 MiB slabs of SLAB flows; PER_FLOW covers a flow's bucket share and the
 # record of a checked or flagged flow.
-PER_FLOW=512 PER_FRAG=512 PER_EXPECT=512 PER_HOST=1024 PER_SCAN=2048 SLAB=10082 SLAB_KIB=2048
+PER_FLOW=512 PER_FRAG=512 PER_EXPECT=512 PER_HOST=1024 PER_SCAN=2048 SLAB=10922 SLAB_KIB=2048
 SLACK_KIB=4096
 
 python3 "$here/make-bad-captures.py" "$T" >/dev/null || exit 1
