@@ -34,6 +34,7 @@ struct itm_engine {
     struct itm_outq *q;
     uint64_t written;  /* flows handed to the outputs so far, until the queue is decided */
     int q_decided;     /* started or not, it is not asked again */
+    int q_alerts;      /* some queued output takes alerts: only then are they queued */
 };
 
 static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason);
@@ -93,11 +94,14 @@ static void maybe_start_queue(struct itm_engine *e)
     for (unsigned i = 0; i < e->nout; i++) {
         e->out[i].queued = !e->out[i].ops->packet && !(e->want_packets && e->out[i].to_stdout);
         any |= e->out[i].queued;
+        e->q_alerts |= e->out[i].queued && e->out[i].ops->alert;
     }
     if (any)
         e->q = itm_outq_new(run_queued, e, &err);
     for (unsigned i = 0; !e->q && i < e->nout; i++)
         e->out[i].queued = 0;
+    if (!e->q)
+        e->q_alerts = 0;
 }
 
 static void raise_alerts(struct itm_engine *e, const struct itm_flow_rec *rec, uint32_t raised)
@@ -107,7 +111,7 @@ static void raise_alerts(struct itm_engine *e, const struct itm_flow_rec *rec, u
         if (!(raised & bit))
             continue;
         e->st.alerts++;
-        if (e->q)
+        if (e->q_alerts)
             queue_event(e, ITM_OUTQ_ALERT, rec, bit);
         for (unsigned i = 0; i < e->nout; i++)
             if (e->out[i].ops->alert && !e->out[i].queued)
@@ -220,6 +224,7 @@ static void close_outputs(struct itm_engine *e)
 {
     itm_outq_free(e->q);
     e->q = NULL;
+    e->q_alerts = 0;
     for (unsigned i = 0; i < e->nout; i++)
         if (e->out[i].o && e->out[i].ops->close(e->out[i].o) != 0)
             e->io_error = 1;

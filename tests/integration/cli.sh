@@ -81,6 +81,13 @@ outs "$tmp/noot" --no-output-thread
 for f in json report csv matrix rules; do
     check "30,000 flows: --no-output-thread gives the same $f" cmp -s "$tmp/ot/$f" "$tmp/noot/$f"
 done
+# Outputs none of which takes alerts (the CSV, the matrix): alerts are not queued at all
+"$itm" -q --one-pass -r "$tmp/big.pcap" -r "$src/pcaps/attacks.pcap" -S "$src/pcaps/attacks.site" \
+    --csv "$tmp/ot/csv2" --matrix "$tmp/ot/matrix2"
+for f in csv matrix; do
+    check "30,000 flows: $f without an output that takes alerts, the same on its thread" \
+        cmp -s "$tmp/ot/$f" "$tmp/ot/${f}2"
+done
 check "30,000 flows and the attacks: every flow written" test "$(jq -c \
     'select(.event_type=="flow")' "$tmp/ot/json" | wc -l)" -eq "$((30000 + $(jq -c \
     'select(.event_type=="flow")' "$tmp/attacks-only.json" | wc -l)))"
