@@ -145,7 +145,7 @@ static void row_label(struct csv_row *r, const struct itm_flow_rec *rec, const s
 static int csv_open(struct itm_output **out, const char *arg, const struct itm_output_ctx *ctx)
 {
     int rc;
-    struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "w", &rc);
+    struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "w", 0, &rc);
 
     if (!o)
         return rc;

@@ -6,11 +6,11 @@
 #include "itmscope/common.h"
 #include "out-file.h"
 
-/* Bytes an output file is written in: glibc keeps its 4 KiB buffer when setvbuf is given a
- * size without a buffer, which made 150,000 write calls of the JSON of a million flows. */
-#define ITM_OUT_BUFFER (1u << 16)
+/* ITM_OUT_BUFFER: glibc keeps its 4 KiB buffer when setvbuf is given a size without a
+ * buffer, which made 150,000 write calls of the JSON of a million flows. */
 
-FILE *itm_out_fopen(const char *arg, const char *mode, int *is_stdout, char **buf)
+FILE *itm_out_fopen(const char *arg, const char *mode, int own_buffer, int *is_stdout,
+                    char **buf)
 {
     FILE *f;
 
@@ -25,7 +25,7 @@ FILE *itm_out_fopen(const char *arg, const char *mode, int *is_stdout, char **bu
     }
     *buf = itm_malloc(ITM_OUT_BUFFER);
     if (*buf)
-        setvbuf(f, *buf, _IOFBF, ITM_OUT_BUFFER);
+        setvbuf(f, own_buffer ? NULL : *buf, own_buffer ? _IONBF : _IOFBF, ITM_OUT_BUFFER);
     return f;
 }
 
@@ -43,7 +43,8 @@ int itm_out_fclose(FILE *f, int is_stdout, int failed, char *buf)
     return rc;
 }
 
-void *itm_out_file_new(size_t size, const char *arg, const char *mode, int *rc)
+void *itm_out_file_new(size_t size, const char *arg, const char *mode, int own_buffer,
+                       int *rc)
 {
     struct itm_out_file *o = itm_calloc(1, size);
 
@@ -52,7 +53,7 @@ void *itm_out_file_new(size_t size, const char *arg, const char *mode, int *rc)
         *rc = ITM_ERR_NOMEM;
         return NULL;
     }
-    o->f = itm_out_fopen(arg, mode, &o->is_stdout, &o->buf);
+    o->f = itm_out_fopen(arg, mode, own_buffer, &o->is_stdout, &o->buf);
     if (!o->f) {
         itm_free(o);
         *rc = ITM_ERR_IO;

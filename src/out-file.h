@@ -6,11 +6,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Opens arg for writing ("-" is stdout, *is_stdout set) with a 64 KiB buffer of its own,
- * *buf (NULL for stdout, or when there is no memory for one: stdio's own then), to be freed
- * once the file is closed. On failure prints "itmscope: ARG: reason" to stderr and returns
- * NULL. */
-FILE *itm_out_fopen(const char *arg, const char *mode, int *is_stdout, char **buf);
+/* Bytes an output file is written in. */
+#define ITM_OUT_BUFFER (1u << 16)
+
+/* Opens arg for writing ("-" is stdout, *is_stdout set) with a buffer of ITM_OUT_BUFFER
+ * bytes, *buf (NULL for stdout, or when there is no memory for one: stdio's own then), to be
+ * freed once the file is closed. Without own_buffer, *buf is the stream's buffer; with it,
+ * the stream is unbuffered and *buf is the plug-in's to fill and write whole (stdio would
+ * copy every byte once more). On failure prints "itmscope: ARG: reason" to stderr and
+ * returns NULL. */
+FILE *itm_out_fopen(const char *arg, const char *mode, int own_buffer, int *is_stdout,
+                    char **buf);
 /* Flushes, then closes unless it is stdout, then frees buf (itm_out_fopen's). failed: the
  * plug-in already saw a short write. Returns 0 or ITM_ERR_IO. */
 int itm_out_fclose(FILE *f, int is_stdout, int failed, char *buf);
@@ -19,15 +25,16 @@ int itm_out_fclose(FILE *f, int is_stdout, int failed, char *buf);
  * the struct can be allocated, opened and closed by the two functions below. */
 struct itm_out_file {
     FILE *f;
-    char *buf; /* f's buffer (itm_out_fopen) */
+    char *buf; /* f's buffer, or the plug-in's own (itm_out_fopen) */
     int is_stdout;
     int failed; /* a short write was seen: close reports ITM_ERR_IO */
 };
 
 /* Allocates a zeroed plug-in struct of size bytes (a struct itm_out_file first) and opens
- * arg into it as itm_out_fopen does. NULL on failure, *rc then ITM_ERR_NOMEM or ITM_ERR_IO,
+ * arg into it as itm_out_fopen does (own_buffer likewise). NULL on failure, *rc then ITM_ERR_NOMEM or ITM_ERR_IO,
  * the reason already printed as "itmscope: ARG: reason". */
-void *itm_out_file_new(size_t size, const char *arg, const char *mode, int *rc);
+void *itm_out_file_new(size_t size, const char *arg, const char *mode, int own_buffer,
+                       int *rc);
 /* Closes the file of a struct from itm_out_file_new (as itm_out_fclose) and frees the
  * struct; the plug-in frees what it owns first. Returns 0 or ITM_ERR_IO. */
 int itm_out_file_close(void *out);

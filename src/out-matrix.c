@@ -136,7 +136,7 @@ static void write_matrix(struct itm_output *o)
 static int matrix_open(struct itm_output **out, const char *arg, const struct itm_output_ctx *ctx)
 {
     int rc;
-    struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "w", &rc);
+    struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "w", 0, &rc);
 
     if (!o)
         return rc;

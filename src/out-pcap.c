@@ -258,7 +258,7 @@ static int evidence_open(struct itm_output **out, const char *arg,
                          const struct itm_output_ctx *ctx)
 {
     int rc;
-    struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "wb", &rc);
+    struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "wb", 0, &rc);
 
     if (!o)
         return rc;

@@ -308,7 +308,7 @@ static int write_report(struct itm_output *o, const struct itm_rmodel *m,
 static int report_open(struct itm_output **out, const char *arg, const struct itm_output_ctx *ctx)
 {
     int rc;
-    struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "w", &rc);
+    struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "w", 0, &rc);
     const char *nc = getenv("NO_COLOR");
     struct stat st;
 
