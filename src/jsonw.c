@@ -432,6 +432,34 @@ static size_t ip6_text(const uint8_t *a, char *out)
     return (size_t)(o - out);
 }
 
+/* A duration of ns nanoseconds in seconds, the text printf's "%.6f" gives (double)ns / 1e9:
+ * in integers below 2^20 s, the microseconds rounded to nearest. The double is within
+ * 2^20 s * 2^-53 (1.2e-10 s) of the exact quotient, and that is at least a nanosecond (1e-9 s)
+ * from a rounding boundary unless ns % 1000 is 500, an exact tie, where the double's binary
+ * value decides: printf then, as for longer durations. */
+char *jw_put_secs(char *o, uint64_t ns)
+{
+    char tmp[JW_SECS_MAX];
+    uint64_t us;
+    char *p;
+    int n;
+
+    if (ns < (UINT64_C(1) << 20) * 1000000000u && ns % 1000u != 500u) {
+        us = (ns + 500u) / 1000u;
+        p = u64_digits(us / 1000000u, tmp + sizeof(tmp) - 7);
+        tmp[sizeof(tmp) - 7] = '.';
+        fixed_digits(tmp + sizeof(tmp), 6, (uint32_t)(us % 1000000u));
+        n = (int)(tmp + sizeof(tmp) - p);
+        memcpy(o, p, (size_t)n);
+        return o + n;
+    }
+    n = snprintf(tmp, sizeof(tmp), "%.6f", (double)ns / 1e9);
+    if (n < 0 || (size_t)n >= sizeof(tmp))
+        n = 0; /* no uint64_t gets here: at most 18 characters */
+    memcpy(o, tmp, (size_t)n);
+    return o + n;
+}
+
 char *jw_put_ip(char *q, const struct itm_ip *ip)
 {
     size_t n;

@@ -69,6 +69,7 @@ static inline char *jw_put_name(char *o, const char *s)
 char *jw_put_u64(char *o, uint64_t v);                            /* at most JW_U64_MAX */
 char *jw_put_ts(struct itm_jw *w, char *o, uint64_t ts_ns);       /* JW_TS_LEN */
 char *jw_put_ip(char *o, const struct itm_ip *ip);                /* at most JW_IP_MAX */
+char *jw_put_secs(char *o, uint64_t ns); /* ns / 1e9 as "%.6f", at most JW_SECS_MAX */
 
 /* Value writers, called after a key (below) or in an array. */
 void jw_val_str(struct itm_jw *w, const char *val); /* escaped; NULL: null */
@@ -78,6 +79,7 @@ void jw_val_ts(struct itm_jw *w, uint64_t ts_ns);  /* "2026-...Z" from nanosecon
 #define JW_TS_LEN 29 /* what jw_val_ts writes: 27 characters and their quotes */
 #define JW_U64_MAX 20 /* the most jw_val_u64 writes */
 #define JW_IP_MAX 48  /* more than jw_val_ip writes (39 characters and quotes at most) */
+#define JW_SECS_MAX 24 /* more than jw_put_secs writes (18 characters at most) */
 void jw_val_ip(struct itm_jw *w, const struct itm_ip *ip); /* as itm_ip_format */
 
 /* Room for len more bytes; keeps 1 byte for the NUL and 2 for a closing "}\n" that the

@@ -102,6 +102,37 @@ static void test_dbl(void **state)
     free(w);
 }
 
+/* A flow's age: jw_put_secs(ns) writes what "%.6f" of (double)ns / 1e9 gives. */
+static void check_secs(uint64_t ns)
+{
+    char want[64], got[JW_SECS_MAX + 1];
+    char *end = jw_put_secs(got, ns);
+
+    *end = '\0';
+    snprintf(want, sizeof(want), "%.6f", (double)ns / 1e9);
+    if (strcmp(got, want) != 0)
+        fail_msg("secs %llu: want %s, got %s", (unsigned long long)ns, want, got);
+}
+
+static void test_secs(void **state)
+{
+    (void)state;
+    for (uint64_t ns = 0; ns < 3000000; ns++)
+        check_secs(ns);
+    for (int i = 0; i < 2000000; i++) {
+        uint64_t ns = next_rand() >> (next_rand() % 64); /* every magnitude */
+        check_secs(ns);
+        check_secs(ns - ns % 1000 + 500); /* exact ties in the microseconds */
+        check_secs(ns - ns % 1000 + 499);
+        check_secs(ns - ns % 1000 + 501);
+    }
+    /* the integer path's end, 2^20 s, and the largest values */
+    for (uint64_t ns = (UINT64_C(1) << 20) * 1000000000u - 3000; ns < (UINT64_C(1) << 20) * 1000000000u + 3000; ns++)
+        check_secs(ns);
+    for (uint64_t ns = UINT64_MAX - 3000; ns != 0; ns++)
+        check_secs(ns);
+}
+
 static void check_ts(struct itm_jw *w, uint64_t ns)
 {
     char want[64], date[32];
@@ -269,7 +300,7 @@ static void test_overflow(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_u64), cmocka_unit_test(test_dbl), cmocka_unit_test(test_ts),
+        cmocka_unit_test(test_u64), cmocka_unit_test(test_dbl), cmocka_unit_test(test_secs), cmocka_unit_test(test_ts),
         cmocka_unit_test(test_ip),  cmocka_unit_test(test_str), cmocka_unit_test(test_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
