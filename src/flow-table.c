@@ -808,7 +808,12 @@ void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec)
     int ca = !!(f->bits & ITM_FB_CLIENT_IS_A);
     struct itm_label *l = &rec->label;
 
-    memset(rec, 0, sizeof(*rec));
+    /* all but the label's three strings, 240 of the record's 416 bytes: their first byte is
+     * enough, every reader stops at the NUL (callgrind counted the whole clear as 52
+     * instructions, and a flow takes three or four snapshots) */
+    memset(rec, 0, offsetof(struct itm_flow_rec, label.insp.text));
+    l->insp.text[0] = l->insp.text2[0] = l->reason[0] = '\0';
+    rec->client_roles_now = rec->server_roles_now = 0;
     rec->id = f->id;
     key_ip(&f->key, ca, &rec->client);
     key_ip(&f->key, !ca, &rec->server);
@@ -854,11 +859,11 @@ void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec)
         l->insp.subtype = c->insp_subtype;
         l->insp.flags = c->insp_flags;
         memcpy(l->insp.mac, c->insp_mac, sizeof(l->insp.mac));
-        memcpy(l->insp.text, s, c->text_len);
+        memcpy(l->insp.text, s, c->text_len + 1u); /* with its NUL */
         s += c->text_len + 1;
-        memcpy(l->insp.text2, s, c->text2_len);
+        memcpy(l->insp.text2, s, c->text2_len + 1u);
         s += c->text2_len + 1;
-        memcpy(l->reason, s, c->reason_len);
+        memcpy(l->reason, s, c->reason_len + 1u);
     }
 }
 
