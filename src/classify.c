@@ -982,7 +982,7 @@ uint32_t itm_classify(struct itm_classifier *c, const struct itm_flow_rec *rec,
     if (label == &rec->label)
         lab = label;
     if (ev == ITM_CE_NEW) {
-        memset(lab, 0, sizeof(*lab));
+        itm_label_clear(lab);
         lab->rule = ITM_NO_RULE;
     } else if (lab != label) {
         *lab = rec->label;

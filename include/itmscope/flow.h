@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "itmscope/common.h"
 #include "itmscope/inspect.h"
@@ -79,6 +80,15 @@ struct itm_label {
     struct itm_inspect_result insp;/* last payload check run, id 0 when none */
     char reason[120];              /* why the first flag fired, for people */
 };
+
+/* Empties a label: every field zero, its three strings empty. Only their first bytes are
+ * cleared (240 of the label's bytes are strings, and labels are cleared for every flow):
+ * whatever reads them stops at the NUL. */
+static inline void itm_label_clear(struct itm_label *l)
+{
+    memset(l, 0, offsetof(struct itm_label, insp.text));
+    l->insp.text[0] = l->insp.text2[0] = l->reason[0] = '\0';
+}
 
 /* A const snapshot of a flow, handed to classification and to outputs. */
 struct itm_flow_rec {
