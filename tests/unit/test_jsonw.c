@@ -116,7 +116,9 @@ static void check_secs(uint64_t ns)
 
 static void test_secs(void **state)
 {
+    const uint64_t edge = (UINT64_C(1) << 20) * 1000000000u; /* the integer path's end */
     (void)state;
+
     for (uint64_t ns = 0; ns < 3000000; ns++)
         check_secs(ns);
     for (int i = 0; i < 2000000; i++) {
@@ -126,8 +128,8 @@ static void test_secs(void **state)
         check_secs(ns - ns % 1000 + 499);
         check_secs(ns - ns % 1000 + 501);
     }
-    /* the integer path's end, 2^20 s, and the largest values */
-    for (uint64_t ns = (UINT64_C(1) << 20) * 1000000000u - 3000; ns < (UINT64_C(1) << 20) * 1000000000u + 3000; ns++)
+    /* around 2^20 s, and the largest values */
+    for (uint64_t ns = edge - 3000; ns < edge + 3000; ns++)
         check_secs(ns);
     for (uint64_t ns = UINT64_MAX - 3000; ns != 0; ns++)
         check_secs(ns);
@@ -300,7 +302,8 @@ static void test_overflow(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_u64), cmocka_unit_test(test_dbl), cmocka_unit_test(test_secs), cmocka_unit_test(test_ts),
+        cmocka_unit_test(test_u64), cmocka_unit_test(test_dbl), cmocka_unit_test(test_secs),
+        cmocka_unit_test(test_ts),
         cmocka_unit_test(test_ip),  cmocka_unit_test(test_str), cmocka_unit_test(test_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
