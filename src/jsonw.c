@@ -399,12 +399,45 @@ static size_t ip4_text(const uint8_t *a, char *out)
  * zeros, the longest run of two or more zero groups as "::", the first of equal runs; and,
  * as glibc does, a trailing dotted quad for ::a.b.c.d and ::ffff:a.b.c.d). inet_ntop costs
  * about 3,000 instructions an address. Returns the length. */
+/* "00" to "ff": a group's text two hex digits at a time */
+static const char hex_pairs[] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
+/* A 16-bit group in lower-case hex without leading zeros. */
+static char *hex_group(char *o, unsigned g)
+{
+    unsigned hi = g >> 8, lo = g & 0xffu;
+
+    if (hi) {
+        if (hi >> 4) {
+            memcpy(o, hex_pairs + 2 * hi, 2);
+            o += 2;
+        } else {
+            *o++ = hex_pairs[2 * hi + 1];
+        }
+        memcpy(o, hex_pairs + 2 * lo, 2);
+        return o + 2;
+    }
+    if (lo >> 4) {
+        memcpy(o, hex_pairs + 2 * lo, 2);
+        return o + 2;
+    }
+    *o++ = hex_pairs[2 * lo + 1];
+    return o;
+}
+
 #if defined(__GNUC__)
 __attribute__((noinline)) /* keeps the common IPv4 path of jw_put_ip free of its frame */
 #endif
 static size_t ip6_text(const uint8_t *a, char *out)
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned g[8];
     int best = -1, blen = 0, run = 0;
     char *o = out;
@@ -429,9 +462,7 @@ static size_t ip6_text(const uint8_t *a, char *out)
             *o++ = ':';
         if (i == 6 && best == 0 && (blen == 6 || (blen == 5 && g[5] == 0xffff)))
             return (size_t)(o - out) + ip4_text(a + 12, o);
-        for (int sh = 12; sh >= 0; sh -= 4)
-            if (g[i] >> sh || sh == 0)
-                *o++ = hex[g[i] >> sh & 15];
+        o = hex_group(o, g[i]);
     }
     if (best >= 0 && best + blen == 8)
         *o++ = ':';

@@ -349,8 +349,9 @@ static void json_flow(struct itm_output *o, const struct itm_flow_rec *r)
 
     json_event_time(o, r->last_ns);
     ts_at = put_header(o, r, "flow", r->last_ns);
-    /* the counters and times in one reserved piece (keys and punctuation: 101 characters) */
-    p = jw_spot(w, 128 + 4 * JW_U64_MAX + 2 * JW_TS_LEN + JW_SECS_MAX);
+    /* the counters, times, state and end in one reserved piece (keys and punctuation: 141
+     * characters; names of 16 at most) */
+    p = jw_spot(w, 192 + 4 * JW_U64_MAX + 2 * JW_TS_LEN + JW_SECS_MAX);
     if (!p) {
         w->overflow = 1;
         put_line(o);
@@ -371,12 +372,13 @@ static void json_flow(struct itm_output *o, const struct itm_flow_rec *r)
     p = jw_put_raw(p, w->buf + ts_at, JW_TS_LEN);
     p = JW_PUT_LIT(p, ",\"age\":");
     p = jw_put_secs(p, r->last_ns - r->first_ns);
-    jw_spot_done(w, p);
-    jw_name(w, "state", r->ipproto == 6 ? itm_tcp_state_name((enum itm_tcp_state)r->tcp_state)
-                                        : (r->pkts[ITM_DIR_TOCLIENT] ? "established" : "new"));
-    jw_name(w, "reason", itm_end_reason_name((enum itm_end_reason)r->end_reason));
-    jw_bool(w, "alerted", r->label.flags != 0);
-    jw_obj_close(w);
+    p = JW_PUT_LIT(p, ",\"state\":");
+    p = jw_put_name(p, r->ipproto == 6 ? itm_tcp_state_name((enum itm_tcp_state)r->tcp_state)
+                       : (r->pkts[ITM_DIR_TOCLIENT] ? "established" : "new"));
+    p = JW_PUT_LIT(p, ",\"reason\":");
+    p = jw_put_name(p, itm_end_reason_name((enum itm_end_reason)r->end_reason));
+    p = r->label.flags ? JW_PUT_LIT(p, ",\"alerted\":true}") : JW_PUT_LIT(p, ",\"alerted\":false}");
+    jw_spot_done(w, p); /* after the flow object's end: its next key takes a comma */
     put_label(o, r);
     put_line(o);
 }
