@@ -401,11 +401,10 @@ static inline void flow_events(struct itm_engine *e, struct itm_flow *f, const s
                                int dir, int created)
 {
     uint8_t pbit = dir == ITM_DIR_TOSERVER ? ITM_FB_PAYLOAD0 : ITM_FB_PAYLOAD1;
-    /* the first reply: one packet back (a low word of 1 after a carry is not one) */
-    int first_reply = dir == ITM_DIR_TOCLIENT && f->ctr[ITM_DIR_TOCLIENT][ITM_CTR_PKTS] == 1 &&
-                      !(f->bits & ITM_FB_WIDE);
-    unsigned events = (created ? EVB(ITM_CE_NEW) : 0u) | (first_reply ? EVB(ITM_CE_REPLY) : 0u) |
-                      (p->payload_len > 0 && !(f->bits & pbit) ? EVB(ITM_CE_PAYLOAD) : 0u);
+    unsigned events =
+        (created ? EVB(ITM_CE_NEW) : 0u) |
+        (dir == ITM_DIR_TOCLIENT && itm_flow_one_packet(f, dir) ? EVB(ITM_CE_REPLY) : 0u) |
+        (p->payload_len > 0 && !(f->bits & pbit) ? EVB(ITM_CE_PAYLOAD) : 0u);
 
     if (events)
         flow_events_run(e, f, p, dir, events);

@@ -101,6 +101,13 @@ struct itm_flow {
     uint16_t vlan[ITM_MAX_VLAN];
 };
 
+/* Whether direction dir has seen exactly one packet (a low word of 1 after a carry is not
+ * one): the engine's test for a flow's first reply. */
+static inline int itm_flow_one_packet(const struct itm_flow *f, int dir)
+{
+    return f->ctr[dir][ITM_CTR_PKTS] == 1 && !(f->bits & ITM_FB_WIDE);
+}
+
 typedef void (*itm_flow_end_fn)(void *ctx, struct itm_flow *f, enum itm_end_reason reason);
 
 struct itm_flow_cfg {

@@ -533,38 +533,33 @@ static int widen(struct itm_flow *f)
     return 0;
 }
 
-/* Adds v to a counter whose low word may carry. Out of memory for the high word, the low
- * one stays at its largest value (a count of at least that) and the table counts it. */
-static void ctr_add(struct itm_flow_table *t, struct itm_flow *f, enum itm_ctr which, int dir,
-                    uint64_t v)
-{
-    uint32_t *lo = &f->ctr[dir][which];
-    uint64_t sum = (uint64_t)*lo + (uint32_t)v, carry = (v >> 32) + (sum >> 32);
-
-    *lo = (uint32_t)sum;
-    if (!carry)
-        return;
-    if (widen(f) != 0) {
-        *lo = UINT32_MAX;
-        t->cnt.nomem++;
-        return;
-    }
-    f->cold->ctr_hi[dir][which] += (uint32_t)carry;
-}
-
-/* The rare half of accounting: counter c of direction dir carried (its low word stored,
- * wrapped). */
+/* The rare half of counting: counter c of direction dir carried once (its low word stored,
+ * wrapped). Out of memory for the high word, the low one stays at its largest value (a
+ * count of at least that) and the table counts it; returns 0 then, else 1. Four arguments:
+ * with a fifth, its three calls in account() made GCC stop inlining the lookup. */
 #if defined(__GNUC__)
 __attribute__((noinline, cold))
 #endif
-static void account_carry(struct itm_flow_table *t, struct itm_flow *f, int dir, int c)
+static int ctr_carry(struct itm_flow_table *t, struct itm_flow *f, int dir, int c)
 {
     if (widen(f) != 0) {
         f->ctr[dir][c] = UINT32_MAX;
         t->cnt.nomem++;
-    } else {
-        f->cold->ctr_hi[dir][c]++;
+        return 0;
     }
+    f->cold->ctr_hi[dir][c]++;
+    return 1;
+}
+
+/* Adds v, which may pass 32 bits, to counter c of direction dir. */
+static void ctr_add(struct itm_flow_table *t, struct itm_flow *f, int c, int dir, uint64_t v)
+{
+    uint32_t *lo = &f->ctr[dir][c];
+    uint64_t sum = (uint64_t)*lo + (uint32_t)v, carry = (v >> 32) + (sum >> 32);
+
+    *lo = (uint32_t)sum;
+    if (carry && ctr_carry(t, f, dir, c))
+        f->cold->ctr_hi[dir][c] += (uint32_t)(carry - 1);
 }
 
 static void account(struct itm_flow_table *t, struct itm_flow *f, const struct itm_pkt *p, int dir)
@@ -573,11 +568,11 @@ static void account(struct itm_flow_table *t, struct itm_flow *f, const struct i
     uint32_t w = p->wirelen, pw = p->payload_wire_len;
 
     if (__builtin_expect(__builtin_add_overflow(c[ITM_CTR_PKTS], 1u, &c[ITM_CTR_PKTS]), 0))
-        account_carry(t, f, dir, ITM_CTR_PKTS);
+        ctr_carry(t, f, dir, ITM_CTR_PKTS);
     if (__builtin_expect(__builtin_add_overflow(c[ITM_CTR_BYTES], w, &c[ITM_CTR_BYTES]), 0))
-        account_carry(t, f, dir, ITM_CTR_BYTES);
+        ctr_carry(t, f, dir, ITM_CTR_BYTES);
     if (__builtin_expect(__builtin_add_overflow(c[ITM_CTR_PAYLOAD], pw, &c[ITM_CTR_PAYLOAD]), 0))
-        account_carry(t, f, dir, ITM_CTR_PAYLOAD);
+        ctr_carry(t, f, dir, ITM_CTR_PAYLOAD);
     if (p->ts_ns > f->last_ns)
         f->last_ns = p->ts_ns;
     if (p->proto == 6 && p->has_l4 && !tcp_closed(f) && tcp_update(f, p, dir)) {

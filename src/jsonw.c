@@ -236,6 +236,15 @@ static void fixed_digits(char *end, unsigned width, uint32_t n)
  * 2^20 whose millionths are not within a thousandth of a tie (the product v * 1e6 is then
  * off by far less than that, so rounding it picks the digit printf would). Others, and
  * ties, go through snprintf. Flow ages always take the fast path. */
+/* us microseconds as seconds with six decimals ("S.ffffff"); at most JW_U64_MAX + 7. */
+static char *put_micros(char *o, uint64_t us)
+{
+    o = jw_put_u64(o, us / 1000000u);
+    *o++ = '.';
+    fixed_digits(o + 6, 6, (uint32_t)(us % 1000000u));
+    return o + 6;
+}
+
 void jw_val_dbl(struct itm_jw *w, double v)
 {
     /* "%.6f" of the largest double is 316 characters */
@@ -247,12 +256,8 @@ void jw_val_dbl(struct itm_jw *w, double v)
         uint64_t k = (uint64_t)x;
         double frac = x - (double)k;
         if (frac < 0.499 || frac > 0.501) {
-            char *p;
             k += frac > 0.5;
-            fixed_digits(tmp + sizeof(tmp), 6, (uint32_t)(k % 1000000u));
-            tmp[sizeof(tmp) - 7] = '.';
-            p = u64_digits(k / 1000000u, tmp + sizeof(tmp) - 7);
-            jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
+            jw_raw(w, tmp, (size_t)(put_micros(tmp, k) - tmp));
             return;
         }
     }
@@ -477,19 +482,10 @@ static size_t ip6_text(const uint8_t *a, char *out)
 char *jw_put_secs(char *o, uint64_t ns)
 {
     char tmp[JW_SECS_MAX];
-    uint64_t us;
-    char *p;
     int n;
 
-    if (ns < (UINT64_C(1) << 20) * 1000000000u && ns % 1000u != 500u) {
-        us = (ns + 500u) / 1000u;
-        p = u64_digits(us / 1000000u, tmp + sizeof(tmp) - 7);
-        tmp[sizeof(tmp) - 7] = '.';
-        fixed_digits(tmp + sizeof(tmp), 6, (uint32_t)(us % 1000000u));
-        n = (int)(tmp + sizeof(tmp) - p);
-        memcpy(o, p, (size_t)n);
-        return o + n;
-    }
+    if (ns < (UINT64_C(1) << 20) * 1000000000u && ns % 1000u != 500u)
+        return put_micros(o, (ns + 500u) / 1000u);
     n = snprintf(tmp, sizeof(tmp), "%.6f", (double)ns / 1e9);
     if (n < 0 || (size_t)n >= sizeof(tmp))
         n = 0; /* no uint64_t gets here: at most 18 characters */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "out-file.h"
 #include "report-int.h"
 
@@ -90,8 +91,9 @@ static void row_endpoints(struct csv_row *r, const struct itm_flow_rec *rec)
 
 static void row_counters(struct csv_row *r, const struct itm_flow_rec *rec)
 {
-    snprintf(r->num[10], sizeof(r->num[10]), "%.6f",
-             (double)(rec->last_ns - rec->first_ns) / 1e9);
+    /* the age as the JSON writes it (csv_json.py holds the two equal) */
+    _Static_assert(sizeof(r->num[10]) >= JW_SECS_MAX, "a CSV number's room");
+    *jw_put_secs(r->num[10], rec->last_ns - rec->first_ns) = '\0';
     r->cell[11] = num(r, 6, rec->pkts[ITM_DIR_TOSERVER]);
     r->cell[12] = num(r, 7, rec->pkts[ITM_DIR_TOCLIENT]);
     r->cell[13] = num(r, 8, rec->bytes[ITM_DIR_TOSERVER]);

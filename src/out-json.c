@@ -58,7 +58,7 @@ static void json_flush(struct itm_output *o)
 /* Adds n bytes to the file: to the gathered lines, written whenever the buffer is full. */
 static void json_write(struct itm_output *o, const char *s, size_t n)
 {
-    if (!o->file.buf || o->file.is_stdout) {
+    if (!o->file.buf) { /* stdout, or no memory for the buffer */
         if (!o->file.f || fwrite(s, 1, n, o->file.f) != n)
             o->file.failed = 1;
         return;

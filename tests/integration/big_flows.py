@@ -12,6 +12,7 @@ signed 32-bit number and reports 2147483647 for each.
 Usage: big_flows.py ITMSCOPE
 """
 import csv
+import importlib.util
 import io
 import json
 import os
@@ -20,14 +21,16 @@ import subprocess
 import sys
 import tempfile
 
-MAC = bytes.fromhex("001122334455" "66778899aabb" "0800")
+# the frame builders of the bad-input captures (Ethernet, IPv4 with its checksum, UDP)
+_spec = importlib.util.spec_from_file_location(
+    "make_bad_captures", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                      "make-bad-captures.py"))
+frames = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(frames)
 
 
 def udp_frame(src, dst, sport, dport, payload):
-    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
-                     bytes(src), bytes(dst))
-    return MAC + ip + udp
+    return frames.ether(frames.ipv4(src, dst, 17, frames.udp(sport, dport, payload)))
 
 
 def write_capture(path, records):
