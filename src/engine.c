@@ -129,13 +129,17 @@ static void classify_rec(struct itm_engine *e, const struct itm_pkt *p,
         raise_alerts(e, rec, raised);
 }
 
-/* Runs the classifier for one event and stores the label back in the flow. */
-static void classify(struct itm_engine *e, struct itm_flow *f, const struct itm_pkt *p,
-                     enum itm_classify_event ev, int dir, struct itm_flow_rec *rec)
+/* Runs the classifier for one event and stores the label back in the flow. A packet's
+ * later events reuse its first snapshot (fresh): the classifier changes nothing in it but
+ * the label, which it then holds as the flow does. Returns whether rec still matches the
+ * flow: not when the label's cold part found no memory. */
+static int classify(struct itm_engine *e, struct itm_flow *f, const struct itm_pkt *p,
+                    enum itm_classify_event ev, int dir, struct itm_flow_rec *rec, int fresh)
 {
-    itm_flow_snapshot(f, rec);
+    if (!fresh)
+        itm_flow_snapshot(f, rec);
     classify_rec(e, p, ev, dir, rec);
-    itm_flow_set_label(f, &rec->label);
+    return itm_flow_set_label(f, &rec->label) == ITM_OK;
 }
 
 static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason)
@@ -385,16 +389,15 @@ __attribute__((noinline))
 static void flow_events_run(struct itm_engine *e, struct itm_flow *f, const struct itm_pkt *p,
                             int dir, unsigned events)
 {
+    static const enum itm_classify_event order[] = {ITM_CE_NEW, ITM_CE_REPLY, ITM_CE_PAYLOAD};
     struct itm_flow_rec rec;
+    int fresh = 0; /* rec holds the flow as it is now */
 
-    if (events & EVB(ITM_CE_NEW))
-        classify(e, f, p, ITM_CE_NEW, dir, &rec);
-    if (events & EVB(ITM_CE_REPLY))
-        classify(e, f, p, ITM_CE_REPLY, dir, &rec);
-    if (events & EVB(ITM_CE_PAYLOAD)) {
+    if (events & EVB(ITM_CE_PAYLOAD))
         f->bits |= dir == ITM_DIR_TOSERVER ? ITM_FB_PAYLOAD0 : ITM_FB_PAYLOAD1;
-        classify(e, f, p, ITM_CE_PAYLOAD, dir, &rec);
-    }
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+        if (events & EVB(order[i]))
+            fresh = classify(e, f, p, order[i], dir, &rec, fresh);
 }
 
 static inline void flow_events(struct itm_engine *e, struct itm_flow *f, const struct itm_pkt *p,
