@@ -90,6 +90,8 @@ void itm_roles_bind(struct itm_classifier *c);
 void itm_roles_free(struct itm_roles *r);
 /* Learned roles of an address (0 when unknown or not tracked). */
 uint32_t itm_roles_inferred(const struct itm_roles *r, const struct itm_ip *ip);
+/* Fetches the slot of an address into the cache (itm_classifier_prefetch). */
+void itm_roles_prefetch(const struct itm_roles *r, const struct itm_ip *ip);
 
 /* What one flow says about the roles its ends must hold, for contradictions. */
 struct itm_cls_implied {

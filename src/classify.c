@@ -190,6 +190,13 @@ void itm_classifier_observe(struct itm_classifier *c, const struct itm_flow_rec 
     itm_roles_observe(c, rec);
 }
 
+void itm_classifier_prefetch(const struct itm_classifier *c, const struct itm_ip *a,
+                             const struct itm_ip *b)
+{
+    itm_roles_prefetch(&c->roles, a);
+    itm_roles_prefetch(&c->roles, b);
+}
+
 void itm_classifier_freeze(struct itm_classifier *c)
 {
     itm_roles_freeze(c);

@@ -172,6 +172,17 @@ static void end_cb(void *ctx, struct itm_flow *f, enum itm_end_reason reason)
             e->out[i].ops->flow(e->out[i].o, &rec);
 }
 
+/* A flow about to be ended (itm_flow_end_all): the role learner and the classifier will
+ * look both its ends up. */
+static void ahead_cb(void *ctx, const struct itm_flow *f)
+{
+    struct itm_engine *e = ctx;
+    struct itm_ip client, server;
+
+    itm_flow_ends(f, &client, &server);
+    itm_classifier_prefetch(e->cls, &client, &server);
+}
+
 static int make_tables(struct itm_engine *e, const struct itm_sigdb *db)
 {
     struct itm_flow_cfg fc;
@@ -188,6 +199,7 @@ static int make_tables(struct itm_engine *e, const struct itm_sigdb *db)
     e->flows = itm_flow_table_new(&fc, end_cb, e, &err);
     if (!e->flows)
         return err;
+    itm_flow_table_set_ahead(e->flows, ahead_cb);
     e->frags = itm_frag_new(e->cfg.max_frags, e->cfg.seed, &err);
     return e->frags ? ITM_OK : err;
 }

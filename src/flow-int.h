@@ -109,6 +109,9 @@ static inline int itm_flow_one_packet(const struct itm_flow *f, int dir)
 }
 
 typedef void (*itm_flow_end_fn)(void *ctx, struct itm_flow *f, enum itm_end_reason reason);
+/* Told of a flow that end_fn will soon be called with, so that what ending it reads can be
+ * fetched into the cache meanwhile (itm_flow_end_all: ITM_FLOW_END_AHEAD flows ahead). */
+typedef void (*itm_flow_ahead_fn)(void *ctx, const struct itm_flow *f);
 
 struct itm_flow_cfg {
     uint32_t max_flows;                 /* 0: ITM_DEFAULT_MAX_FLOWS */
@@ -168,6 +171,10 @@ void itm_flow_credit(struct itm_flow_table *t, struct itm_flow *f, int dir, uint
 void itm_flow_expire(struct itm_flow_table *t, uint64_t now_ns);
 /* Ends every flow, in creation order, with the given reason. */
 void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason);
+/* The hook told of the flows itm_flow_end_all is about to end (NULL: none). */
+void itm_flow_table_set_ahead(struct itm_flow_table *t, itm_flow_ahead_fn fn);
+/* A flow's client and server addresses, as its snapshot has them. */
+void itm_flow_ends(const struct itm_flow *f, struct itm_ip *client, struct itm_ip *server);
 /* Forgets every flow without calling end_fn and restarts ids at 1 (between passes). */
 void itm_flow_table_reset(struct itm_flow_table *t);
 void itm_flow_counters(const struct itm_flow_table *t, struct itm_flow_counters *out);

@@ -61,6 +61,7 @@ struct itm_flow_table {
     uint32_t free_ref;              /* free flows, linked through lru_next; 0: none */
     uint64_t next_id;
     itm_flow_end_fn end_fn;
+    itm_flow_ahead_fn ahead_fn;
     void *ctx;
     struct itm_flow_counters cnt;
 };
@@ -755,8 +756,19 @@ void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason)
      * last: taken out one by one, every flow would touch its bucket, its chain and its
      * expiry neighbours, memory all over the table (a million flows end at once at the end
      * of a large capture). */
+    /* the next flow to tell ahead_fn of, ITM_FLOW_END_AHEAD ahead of f */
+    struct itm_flow *ahead = t->ahead_fn ? t->hash : NULL;
+
+    for (unsigned i = 0; ahead && i < ITM_FLOW_END_AHEAD; i++) {
+        t->ahead_fn(t->ctx, ahead);
+        ahead = ahead->hh.next;
+    }
     for (struct itm_flow *f = t->hash; f; f = f->hh.next) {
         enum itm_end_reason r = reason;
+        if (ahead) {
+            t->ahead_fn(t->ctx, ahead);
+            ahead = ahead->hh.next;
+        }
         if (lru_of(f) == ITM_LRU_TCP_CLOSED)
             r = closed_reason(f);
         if (t->end_fn)
@@ -768,6 +780,11 @@ void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason)
     recycle_all(t);
     t->cnt.ended += n;
     t->cnt.active -= n;
+}
+
+void itm_flow_table_set_ahead(struct itm_flow_table *t, itm_flow_ahead_fn fn)
+{
+    t->ahead_fn = fn;
 }
 
 uint64_t itm_flow_active(const struct itm_flow_table *t)
@@ -798,6 +815,14 @@ static void key_ip(const struct itm_flow_key *k, int a, struct itm_ip *ip)
     memcpy(ip->a, a ? k->a : k->b, 16);
 }
 
+void itm_flow_ends(const struct itm_flow *f, struct itm_ip *client, struct itm_ip *server)
+{
+    int ca = !!(f->bits & ITM_FB_CLIENT_IS_A);
+
+    key_ip(&f->key, ca, client);
+    key_ip(&f->key, !ca, server);
+}
+
 void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec)
 {
     int ca = !!(f->bits & ITM_FB_CLIENT_IS_A);
@@ -809,8 +834,7 @@ void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec)
     itm_label_clear(l);
     rec->client_roles_now = rec->server_roles_now = 0;
     rec->id = f->id;
-    key_ip(&f->key, ca, &rec->client);
-    key_ip(&f->key, !ca, &rec->server);
+    itm_flow_ends(f, &rec->client, &rec->server);
     rec->client_port = ca ? f->key.port_a : f->key.port_b;
     rec->server_port = ca ? f->key.port_b : f->key.port_a;
     rec->ipproto = f->key.proto;

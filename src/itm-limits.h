@@ -13,9 +13,13 @@
  * full Ethernet MTU fit; a frame larger than this gets the arena grown to its size. */
 #define ITM_CAPTURE_ARENA 65536u
 /* Flows open from which frames go to the engine in batches (their lookups overlapping their
- * cache misses); below it a table of 208-byte flows fits the caches (about 3.4 MB) and the
+ * cache misses); below it a table of 192-byte flows fits the caches (about 3.1 MB) and the
  * batch's copy would cost more than it saves. */
 #define ITM_BATCH_MIN_FLOWS 16384u
+/* Flows ahead of the one being ended at the end of a capture whose ends' slots in the
+ * role learner's host table are fetched meanwhile (itm_flow_end_all): ending one takes
+ * about 2,000 instructions, a miss a few hundred cycles. */
+#define ITM_FLOW_END_AHEAD 8u
 /* Flows written out from which the outputs get a thread of their own (engine.c, outq.h):
  * a small capture, and every test of one, never starts it. */
 #define ITM_OUTQ_MIN_FLOWS 16384u

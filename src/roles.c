@@ -385,6 +385,16 @@ uint32_t itm_roles_inferred(const struct itm_roles *r, const struct itm_ip *ip)
     return s ? s->inferred : 0; /* a free slot's is 0 */
 }
 
+void itm_roles_prefetch(const struct itm_roles *r, const struct itm_ip *ip)
+{
+    struct itm_ip k;
+
+    if (!r->cap)
+        return;
+    itm_cls_ip_norm(&k, ip);
+    __builtin_prefetch(&r->slots[itm_cls_hash(r->seed, &k, sizeof(k)) & (r->cap - 1u)]);
+}
+
 /* TCP listeners prove themselves by answering (a SYN to a closed port is answered by a
  * lone RST); datagram services often answer from another port or not at all. */
 static int tcp_answered(const struct itm_flow_rec *rec)

@@ -43,6 +43,10 @@ void itm_classifier_reload(struct itm_classifier *c, const struct itm_sigdb *db,
 /* Role learning from a finished (or new) flow. Offline, the engine may run a first pass
  * that only observes, then freezes, so that labels see the whole capture. */
 void itm_classifier_observe(struct itm_classifier *c, const struct itm_flow_rec *rec);
+/* A hint that a flow between a and b will soon be classified or observed: the host table's
+ * slots of both are fetched into the cache. Changes nothing. */
+void itm_classifier_prefetch(const struct itm_classifier *c, const struct itm_ip *a,
+                             const struct itm_ip *b);
 /* After freeze, observe() no longer changes inferred roles. */
 void itm_classifier_freeze(struct itm_classifier *c);
 /* Forget expectations and scan windows (kept: learned roles). Between passes. */

@@ -19,6 +19,12 @@ struct ended {
     int reason[64];
     struct itm_flow_rec rec[64];
     int n;
+    /* itm_flow_end_all's look-ahead: the flows told of, their ends, and how many had been
+     * told of when each flow ended */
+    uint64_t told[64];
+    struct itm_ip told_client[64], told_server[64];
+    int ntold;
+    int told_at_end[64];
 };
 
 static void on_end(void *ctx, struct itm_flow *f, enum itm_end_reason reason)
@@ -28,8 +34,19 @@ static void on_end(void *ctx, struct itm_flow *f, enum itm_end_reason reason)
         e->id[e->n] = f->id;
         e->reason[e->n] = reason;
         itm_flow_snapshot(f, &e->rec[e->n]);
+        e->told_at_end[e->n] = e->ntold;
     }
     e->n++;
+}
+
+static void on_ahead(void *ctx, const struct itm_flow *f)
+{
+    struct ended *e = ctx;
+    if (e->ntold < 64) {
+        e->told[e->ntold] = f->id;
+        itm_flow_ends(f, &e->told_client[e->ntold], &e->told_server[e->ntold]);
+    }
+    e->ntold++;
 }
 
 static struct itm_pkt mk(uint8_t proto, uint8_t s, uint16_t sport, uint8_t d, uint16_t dport,
@@ -210,6 +227,41 @@ static void test_end_all_in_creation_order(void **state)
         assert_int_equal(e.id[i], (uint64_t)i + 1);
         assert_int_equal(e.reason[i], ITM_END_EOF);
     }
+    itm_flow_table_free(t);
+}
+
+/* Each flow is told of once, in creation order, ITM_FLOW_END_AHEAD flows before it ends,
+ * with the ends its snapshot has. */
+static void test_end_all_ahead(void **state)
+{
+    struct ended e;
+    struct itm_flow_table *t = table(&e, 0);
+    int dir, created;
+    (void)state;
+
+    itm_flow_table_set_ahead(t, on_ahead);
+    for (uint16_t i = 0; i < 20; i++)
+        feed(t, mk(17, (uint8_t)(20 - i), (uint16_t)(2000 + i), 1, 161, 0, SEC + i), &dir,
+             &created);
+    itm_flow_end_all(t, ITM_END_EOF);
+    assert_int_equal(e.n, 20);
+    assert_int_equal(e.ntold, 20);
+    for (int i = 0; i < 20; i++) {
+        int want = i + 1 + (int)ITM_FLOW_END_AHEAD;
+        assert_int_equal(e.told[i], (uint64_t)i + 1);
+        assert_int_equal(e.told_at_end[i], want < 20 ? want : 20);
+        assert_memory_equal(&e.told_client[i], &e.rec[i].client, sizeof(struct itm_ip));
+        assert_memory_equal(&e.told_server[i], &e.rec[i].server, sizeof(struct itm_ip));
+        assert_int_equal(e.told_client[i].a[3], 20 - i);
+        assert_int_equal(e.told_server[i].a[3], 1);
+    }
+    /* without a hook nothing is told, and a table ends the same */
+    itm_flow_table_set_ahead(t, NULL);
+    e.n = e.ntold = 0;
+    feed(t, mk(6, 1, 1000, 2, 443, ITM_TCP_SYN, 2 * SEC), &dir, &created);
+    itm_flow_end_all(t, ITM_END_EOF);
+    assert_int_equal(e.n, 1);
+    assert_int_equal(e.ntold, 0);
     itm_flow_table_free(t);
 }
 
@@ -412,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_port_reuse),
         cmocka_unit_test(test_timeouts_and_eviction),
         cmocka_unit_test(test_end_all_in_creation_order),
+        cmocka_unit_test(test_end_all_ahead),
         cmocka_unit_test(test_icmp_echo),
         cmocka_unit_test(test_hash_is_keyed),
         cmocka_unit_test(test_alloc_failure),
