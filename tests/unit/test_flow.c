@@ -1,6 +1,6 @@
 /* test_flow.c: the flow table and the fragment table: orientation, TCP states, port reuse,
  * idle timeouts, eviction at the cap, end order, allocation failure, fragment attribution,
- * counters past 32 bits. */
+ * counters past 32 bits, the buckets doubling, the look-ahead at the end. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -265,6 +265,64 @@ static void test_end_all_ahead(void **state)
     itm_flow_table_free(t);
 }
 
+static void first_flow(void *ctx, const struct itm_flow *f)
+{
+    const struct itm_flow **first = ctx;
+    if (!*first)
+        *first = f;
+}
+
+/* Enough flows for the buckets to double three times (from 4,096, at two flows a bucket),
+ * and evictions taking flows out of chains made by the doublings: every flow still open
+ * is found again, and no evicted one is. */
+static void test_buckets_double(void **state)
+{
+    struct ended e;
+    struct itm_flow_table *t = table(&e, 30000);
+    struct itm_flow *f;
+    const struct itm_flow *first = NULL;
+    const UT_hash_table *tbl;
+    unsigned total = 0;
+    int dir, created;
+    (void)state;
+
+    for (uint32_t i = 0; i < 40000; i++) {
+        f = feed(t, mk(17, 1, (uint16_t)(1024 + i), 2, 53, 0, SEC + i), &dir, &created);
+        assert_true(created);
+        assert_int_equal(f->id, (uint64_t)i + 1);
+    }
+    itm_flow_foreach(t, first_flow, &first);
+    assert_non_null(first);
+    tbl = first->hh.tbl;
+    assert_int_equal(e.n, 10000);
+    assert_int_equal(tbl->num_buckets, 16384);
+    assert_int_equal(tbl->num_items, 30000);
+    for (uint32_t i = 10000; i < 40000; i++) {
+        f = feed(t, mk(17, 2, 53, 1, (uint16_t)(1024 + i), 0, 2 * SEC + i), &dir, &created);
+        assert_false(created);
+        assert_int_equal(f->id, (uint64_t)i + 1);
+        assert_int_equal(dir, ITM_DIR_TOCLIENT);
+    }
+    /* each bucket's count is its chain's length, and every flow sits in its hash's bucket */
+    for (unsigned b = 0; b < tbl->num_buckets; b++) {
+        unsigned len = 0;
+        const UT_hash_handle *prev = NULL;
+        for (const UT_hash_handle *hh = tbl->buckets[b].hh_head; hh; hh = hh->hh_next) {
+            assert_int_equal(hh->hashv & (tbl->num_buckets - 1u), b);
+            assert_ptr_equal(hh->hh_prev, prev);
+            prev = hh;
+            len++;
+        }
+        assert_int_equal(len, tbl->buckets[b].count);
+        total += len;
+    }
+    assert_int_equal(total, 30000);
+    f = feed(t, mk(17, 1, 1024, 2, 53, 0, 3 * SEC), &dir, &created);
+    assert_true(created);
+    assert_int_equal(f->id, 40001);
+    itm_flow_table_free(t);
+}
+
 static void test_icmp_echo(void **state)
 {
     struct ended e;
@@ -465,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_timeouts_and_eviction),
         cmocka_unit_test(test_end_all_in_creation_order),
         cmocka_unit_test(test_end_all_ahead),
+        cmocka_unit_test(test_buckets_double),
         cmocka_unit_test(test_icmp_echo),
         cmocka_unit_test(test_hash_is_keyed),
         cmocka_unit_test(test_alloc_failure),
