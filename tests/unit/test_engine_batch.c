@@ -3,7 +3,8 @@
  * every batch size from 1 to past ITM_ENGINE_BATCH, on the bundled captures (fragments,
  * PXE, scans, lateral movement, malformed frames); and so does the capture, which switches
  * to batches once the flows outgrow the caches, whether it reads the file on the caller's
- * thread or on a reader thread of its own. */
+ * thread or on a reader thread of its own. Also with JSON alone (no output that takes
+ * packets) and with eight flows tracked (evictions within batches). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,12 +90,13 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* An engine with JSON events and the evidence pcap; octx is the outputs' context, which
- * they borrow for the engine's life. */
+/* An engine with JSON events and the evidence pcap (pcap NULL: JSON alone, so that no
+ * output takes packets), tracking at most max_flows flows (0: the default); octx is the
+ * outputs' context, which they borrow for the engine's life. */
 static struct itm_engine *engine_with_outputs(const struct itm_sigdb *db,
                                               const struct itm_site *site, int linktype,
                                               const char *json, const char *pcap,
-                                              struct itm_output_ctx *octx)
+                                              uint32_t max_flows, struct itm_output_ctx *octx)
 {
     struct itm_engine_cfg cfg;
     static const char *const inputs[] = {"test", NULL};
@@ -104,6 +106,7 @@ static struct itm_engine *engine_with_outputs(const struct itm_sigdb *db,
     memset(&cfg, 0, sizeof(cfg));
     cfg.seed[0] = 1;
     cfg.seed[1] = 2;
+    cfg.max_flows = max_flows;
     e = itm_engine_new(&cfg, db, site, &err);
     assert_non_null(e);
     memset(octx, 0, sizeof(*octx));
@@ -113,17 +116,19 @@ static struct itm_engine *engine_with_outputs(const struct itm_sigdb *db,
     octx->linktype = linktype;
     octx->snaplen = 262144;
     assert_int_equal(itm_engine_add_output(e, &itm_out_json, json, octx), 0);
-    assert_int_equal(itm_engine_add_output(e, &itm_out_pcap, pcap, octx), 0);
+    if (pcap)
+        assert_int_equal(itm_engine_add_output(e, &itm_out_pcap, pcap, octx), 0);
     return e;
 }
 
 /* Runs one engine over the frames, batch sizes cycling from 1 to max (0: one at a time),
- * with JSON events and the evidence pcap written to files named after tag. */
+ * with JSON events and the evidence pcap (pcap NULL: none) written to those files. */
 static void run(const struct frames *fs, const struct itm_sigdb *db, const struct itm_site *site,
-                size_t max, const char *json, const char *pcap)
+                size_t max, const char *json, const char *pcap, uint32_t max_flows)
 {
     struct itm_output_ctx octx;
-    struct itm_engine *e = engine_with_outputs(db, site, fs->linktype, json, pcap, &octx);
+    struct itm_engine *e =
+        engine_with_outputs(db, site, fs->linktype, json, pcap, max_flows, &octx);
     size_t i = 0, size = 1;
 
     while (i < fs->n) {
@@ -173,15 +178,25 @@ static void check_capture(const char *name)
     load_frames(path, &fs);
     snprintf(ja, sizeof(ja), "%s/one.json", tmpl);
     snprintf(pa, sizeof(pa), "%s/one.pcap", tmpl);
-    run(&fs, db, site, 0, ja, pa);
+    snprintf(jb, sizeof(jb), "%s/batch.json", tmpl);
+    snprintf(pb, sizeof(pb), "%s/batch.pcap", tmpl);
+    run(&fs, db, site, 0, ja, pa, 0);
     for (size_t k = 0; k < sizeof(maxes) / sizeof(maxes[0]); k++) {
-        snprintf(jb, sizeof(jb), "%s/batch.json", tmpl);
-        snprintf(pb, sizeof(pb), "%s/batch.pcap", tmpl);
-        run(&fs, db, site, maxes[k], jb, pb);
+        run(&fs, db, site, maxes[k], jb, pb, 0);
         same_file(ja, jb);
         same_file(pa, pb);
         unlink(jb);
         unlink(pb);
+    }
+    /* JSON alone, with no output that takes packets; and with eight flows tracked, flows
+     * evicted in the middle of batches */
+    for (uint32_t max_flows = 0; max_flows <= 8; max_flows += 8) {
+        run(&fs, db, site, 0, ja, NULL, max_flows);
+        for (size_t k = 0; k < sizeof(maxes) / sizeof(maxes[0]); k++) {
+            run(&fs, db, site, maxes[k], jb, NULL, max_flows);
+            same_file(ja, jb);
+            unlink(jb);
+        }
     }
     unlink(ja);
     unlink(pa);
@@ -269,7 +284,7 @@ static void test_capture_switches_to_batches(void **state)
     assert_int_equal(fs.n, 2 * (size_t)nflows);
     snprintf(ja, sizeof(ja), "%s/one.json", tmpl);
     snprintf(pa, sizeof(pa), "%s/one.pcap", tmpl);
-    run(&fs, db, NULL, 0, ja, pa);
+    run(&fs, db, NULL, 0, ja, pa, 0);
 
     snprintf(jb, sizeof(jb), "%s/capture.json", tmpl);
     snprintf(pb, sizeof(pb), "%s/capture.pcap", tmpl);
@@ -279,7 +294,7 @@ static void test_capture_switches_to_batches(void **state)
         ccfg.no_read_thread = no_thread;
         c = itm_capture_open_file(path, &ccfg, msg, sizeof(msg));
         assert_non_null(c);
-        e = engine_with_outputs(db, NULL, itm_capture_linktype(c), jb, pb, &octx);
+        e = engine_with_outputs(db, NULL, itm_capture_linktype(c), jb, pb, 0, &octx);
         assert_int_equal(itm_capture_run(c, e, NULL, NULL, NULL, msg, sizeof(msg)), ITM_CAP_EOF);
         assert_true(itm_engine_wants_batches(e));
         assert_int_equal(itm_engine_finish(e, ITM_END_EOF), 0);
