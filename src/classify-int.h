@@ -141,9 +141,12 @@ uint64_t itm_exp_pxe_step(struct itm_expects *e, const struct itm_ip *client,
 /* ---- policy.c: scan windows and findings ---- */
 
 struct itm_scan_src;
+struct itm_scan_slot;
 
 struct itm_scans {
-    struct itm_scan_src *srcs;   /* uthash head; insertion order is window start order */
+    struct itm_scan_slot *index; /* the sources by address (policy.c) */
+    uint32_t icap, nsrcs;        /* its slots (0 or a power of two), the sources in it */
+    struct itm_scan_src *oldest, *newest; /* in window-start order */
     struct itm_pool pool;        /* where sources come from */
     uint64_t nents;              /* entries over all sources' windows */
     uint64_t seed[2];

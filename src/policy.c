@@ -39,19 +39,33 @@ _Static_assert(3u * ITM_SCAN_PAIR_FACTOR * ITM_SCAN_MAX_THRESHOLD + 3u < 0xffffu
 /* Smallest table, and the load (3/4) past which a table doubles. */
 #define SCAN_SLOTS_MIN 8u
 
+/* A source's window. Sources sit in a list in window-start order (a restarted window moves
+ * to the newer end), so that when the table is full only the oldest can have a finished
+ * window worth reusing. */
 struct itm_scan_src {
-    UT_hash_handle hh;
-    struct itm_ip ip; /* key */
-    uint64_t start;   /* window start, packet time */
-    uint32_t nents;   /* entries in slots */
-    uint32_t cap;     /* slots: 0 or a power of two */
-    uint8_t reported; /* the window already raised its finding */
-    uint8_t full;     /* the window ran out of room: no finding this window */
-    uint64_t *slots;  /* fingerprint << 16 | count */
+    struct itm_ip ip;  /* key, normalised */
+    uint8_t reported;  /* the window already raised its finding */
+    uint8_t full;      /* the window ran out of room: no finding this window */
+    uint32_t nents;    /* entries in slots */
+    uint32_t cap;      /* slots: 0 or a power of two */
+    uint64_t start;    /* window start, packet time */
+    uint64_t *slots;   /* fingerprint << 16 | count */
+    struct itm_scan_src *older, *newer;
 };
 
+/* The sources' index: open addressing with linear probing, each slot a source and the
+ * hash of its address, at most three-quarters full. A lookup reads a slot and then its
+ * source, where a uthash chain was a bucket and then every source of the chain, each
+ * somewhere else in memory (two a bucket on average), and 56 bytes of handle a source. */
+struct itm_scan_slot {
+    uint32_t hv;
+    struct itm_scan_src *src; /* NULL: a free slot */
+};
+
+#define SCAN_INDEX_MIN 1024u
+
 /* Sources come from a pool: up to --max-scan-sources of them come and go, and malloc's
- * header would be a thirteenth of each. */
+ * header would be a quarter of each. */
 #define SCAN_SRC_BLOCK 1024u
 
 void itm_scan_init(struct itm_scans *s, uint32_t max_sources)
@@ -73,28 +87,109 @@ static void src_forget(struct itm_scans *s, struct itm_scan_src *src)
     src->nents = 0;
 }
 
+/* The slot of ip (normalised, hash hv): its own, or the free one where it would go. */
+static struct itm_scan_slot *index_slot(const struct itm_scans *s, const struct itm_ip *k,
+                                        uint32_t hv)
+{
+    uint32_t mask = s->icap - 1u;
+
+    for (uint32_t i = hv & mask;; i = (i + 1u) & mask) {
+        struct itm_scan_slot *e = &s->index[i];
+        if (!e->src || (e->hv == hv && memcmp(&e->src->ip, k, sizeof(*k)) == 0))
+            return e;
+    }
+}
+
+/* Room for one more source below the load limit: the index doubled (or made) as needed.
+ * 0 when out of memory. */
+static int index_reserve(struct itm_scans *s)
+{
+    uint32_t cap = s->icap ? s->icap : SCAN_INDEX_MIN;
+    uint32_t ocap = s->icap;
+    struct itm_scan_slot *v, *old = s->index;
+
+    while ((uint64_t)(s->nsrcs + 1u) * 4u > (uint64_t)cap * 3u)
+        cap *= 2u;
+    if (cap == ocap)
+        return 1;
+    v = itm_calloc_big((size_t)cap * sizeof(*v));
+    if (!v)
+        return 0;
+    s->index = v;
+    s->icap = cap;
+    for (uint32_t i = 0; i < ocap; i++)
+        if (old[i].src)
+            *index_slot(s, &old[i].src->ip, old[i].hv) = old[i];
+    itm_free_big(old, (size_t)ocap * sizeof(*old));
+    return 1;
+}
+
+/* Takes src out of the index, moving back the slots after it that would otherwise no
+ * longer be found (deletion without tombstones). */
+static void index_remove(struct itm_scans *s, const struct itm_scan_src *src)
+{
+    uint32_t mask = s->icap - 1u;
+    uint32_t hv = itm_cls_hash(s->seed, &src->ip, sizeof(src->ip));
+    uint32_t i = (uint32_t)(index_slot(s, &src->ip, hv) - s->index), j = i;
+
+    s->index[i].src = NULL;
+    for (;;) {
+        uint32_t home;
+        j = (j + 1u) & mask;
+        if (!s->index[j].src)
+            break;
+        home = s->index[j].hv & mask;
+        /* the slot j may move to i when its home is not cyclically within (i, j] */
+        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+            s->index[i] = s->index[j];
+            s->index[j].src = NULL;
+            i = j;
+        }
+    }
+    s->nsrcs--;
+}
+
+static void list_unlink(struct itm_scans *s, struct itm_scan_src *src)
+{
+    if (src->older)
+        src->older->newer = src->newer;
+    else
+        s->oldest = src->newer;
+    if (src->newer)
+        src->newer->older = src->older;
+    else
+        s->newest = src->older;
+    src->older = src->newer = NULL;
+}
+
+static void list_append(struct itm_scans *s, struct itm_scan_src *src)
+{
+    src->older = s->newest;
+    src->newer = NULL;
+    if (s->newest)
+        s->newest->newer = src;
+    else
+        s->oldest = src;
+    s->newest = src;
+}
+
 static void src_drop(struct itm_scans *s, struct itm_scan_src *src)
 {
     src_forget(s, src);
-    HASH_DELETE(hh, s->srcs, src);
+    index_remove(s, src);
+    list_unlink(s, src);
     itm_pool_put(&s->pool, src);
 }
 
 void itm_scan_clear(struct itm_scans *s)
 {
-    struct itm_scan_src *src, *tmp;
-
-    HASH_ITER(hh, s->srcs, src, tmp) src_drop(s, src);
+    while (s->oldest)
+        src_drop(s, s->oldest);
+    itm_free_big(s->index, (size_t)s->icap * sizeof(*s->index));
+    s->index = NULL;
+    s->icap = 0;
     s->nents = 0;
     itm_pool_free(&s->pool);
-}
-
-static int src_add(struct itm_scans *s, struct itm_scan_src *src)
-{
-    uint32_t hv = itm_cls_hash(s->seed, &src->ip, sizeof(src->ip));
-
-    HASH_ADD_KEYPTR_BYHASHVALUE(hh, s->srcs, &src->ip, sizeof(src->ip), hv, src);
-    return src->hh.tbl != NULL;
 }
 
 static int window_over(uint64_t start, uint64_t now, uint64_t window)
@@ -102,42 +197,49 @@ static int window_over(uint64_t start, uint64_t now, uint64_t window)
     return now >= start && now - start >= window;
 }
 
-/* Sources sit in window-start order (a restarted window moves to the tail), so when the
- * table is full only the head can have a finished window worth reusing. */
 static struct itm_scan_src *src_get(struct itm_scans *s, const struct itm_ip *ip, uint64_t now,
                                     uint64_t window)
 {
-    struct itm_scan_src *src = NULL;
+    struct itm_scan_src *src;
+    struct itm_scan_slot *e;
     struct itm_ip k;
     uint32_t hv;
 
     itm_cls_ip_norm(&k, ip);
     hv = itm_cls_hash(s->seed, &k, sizeof(k));
-    HASH_FIND_BYHASHVALUE(hh, s->srcs, &k, sizeof(k), hv, src);
-    if (src)
-        return src;
-    if (HASH_COUNT(s->srcs) >= s->max_sources) {
-        if (!window_over(s->srcs->start, now, window)) {
+    if (s->nsrcs) {
+        e = index_slot(s, &k, hv);
+        if (e->src)
+            return e->src;
+    }
+    if (s->nsrcs >= s->max_sources) {
+        if (!window_over(s->oldest->start, now, window)) {
             s->dropped++;
             return NULL;
         }
-        src_drop(s, s->srcs);
+        src_drop(s, s->oldest);
+    }
+    if (!index_reserve(s)) {
+        s->dropped++;
+        return NULL;
     }
     src = itm_pool_get(&s->pool);
     if (!src) {
         s->dropped++;
         return NULL;
     }
+    memset(src, 0, sizeof(*src));
     src->ip = k;
     src->start = now;
-    if (!src_add(s, src)) {
-        itm_pool_put(&s->pool, src);
-        s->dropped++;
-        return NULL;
-    }
+    e = index_slot(s, &k, hv);
+    e->hv = hv;
+    e->src = src;
+    s->nsrcs++;
+    list_append(s, src);
     return src;
 }
 
+/* A new window for src, which moves to the newer end of the list. */
 static struct itm_scan_src *src_restart(struct itm_scans *s, struct itm_scan_src *src,
                                         uint64_t now)
 {
@@ -145,12 +247,8 @@ static struct itm_scan_src *src_restart(struct itm_scans *s, struct itm_scan_src
     src->reported = 0;
     src->full = 0;
     src->start = now;
-    HASH_DELETE(hh, s->srcs, src);
-    if (!src_add(s, src)) {
-        itm_pool_put(&s->pool, src); /* its slots went with src_forget */
-        s->dropped++;
-        return NULL;
-    }
+    list_unlink(s, src);
+    list_append(s, src);
     return src;
 }
 

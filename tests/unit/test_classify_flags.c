@@ -205,6 +205,59 @@ static void test_scan_sources_bounded(void **state)
     fx_close(&f);
 }
 
+/* Sources coming and going by the thousand: the table fills, the oldest sources give way
+ * once their windows are over (each taken out of the sources' index, whose later slots move
+ * back), the index doubles on the way; the sources still tracked are found again, their
+ * counts intact, and nothing is dropped. */
+static void test_scan_sources_churn(void **state)
+{
+    static const char site[] = "[policy]\nscan_hosts = 3\nscan_window = 10\n";
+    struct itm_classify_limits lim = {0, 0, 0, 2000};
+    struct itm_classify_stats st;
+    struct itm_flow_rec r;
+    struct fx f;
+    uint64_t t = T0, id = 1;
+    char src[32], dst[32];
+    (void)state;
+
+    fx_open_lim(&f, site, &lim);
+    /* a thousand sources whose windows will be over */
+    for (unsigned i = 0; i < 1000; i++) {
+        snprintf(src, sizeof(src), "10.3.%u.%u", i / 250, i % 250 + 1);
+        r = flow_at(id++, 6, src, 40000, "10.9.0.1", 3306, t += SEC / 10000);
+        assert_int_equal(life(&f, &r, 0, NULL, 0), 0);
+    }
+    t += 11 * SEC;
+    /* a thousand that reach two hosts each, then a thousand newcomers that take the old
+     * ones' places */
+    for (unsigned h = 1; h <= 2; h++)
+        for (unsigned i = 0; i < 1000; i++) {
+            snprintf(src, sizeof(src), "10.4.%u.%u", i / 250, i % 250 + 1);
+            snprintf(dst, sizeof(dst), "10.9.1.%u", h);
+            r = flow_at(id++, 6, src, 40000, dst, 1433, t += SEC / 10000);
+            assert_int_equal(life(&f, &r, 0, NULL, 0), 0);
+        }
+    for (unsigned i = 0; i < 1000; i++) {
+        snprintf(src, sizeof(src), "10.5.%u.%u", i / 250, i % 250 + 1);
+        r = flow_at(id++, 6, src, 40000, "10.9.0.1", 3306, t += SEC / 10000);
+        assert_int_equal(life(&f, &r, 0, NULL, 0), 0);
+    }
+    /* the third host of each: a scan, counted in the same window */
+    for (unsigned i = 0; i < 1000; i++) {
+        snprintf(src, sizeof(src), "10.4.%u.%u", i / 250, i % 250 + 1);
+        r = flow_at(id++, 6, src, 40000, "10.9.1.3", 1433, t += SEC / 10000);
+        assert_int_equal(life(&f, &r, 0, NULL, 0), ITM_F_SCAN);
+    }
+    itm_classifier_stats(f.c, &st);
+    assert_int_equal(st.scan_dropped, 0);
+    /* the table is full of open windows now: a newcomer is not tracked */
+    r = flow_at(id++, 6, "10.6.0.1", 40000, "10.9.0.1", 3306, t += SEC / 10000);
+    assert_int_equal(life(&f, &r, 0, NULL, 0), 0);
+    itm_classifier_stats(f.c, &st);
+    assert_int_equal(st.scan_dropped, 1);
+    fx_close(&f);
+}
+
 static void test_external_and_unexpected(void **state)
 {
     struct fx f;
@@ -358,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_lateral_movement),
         cmocka_unit_test(test_scan_ports_and_hosts),
         cmocka_unit_test(test_scan_sources_bounded),
+        cmocka_unit_test(test_scan_sources_churn),
         cmocka_unit_test(test_external_and_unexpected),
         cmocka_unit_test(test_nonstandard_port),
         cmocka_unit_test(test_moved_port_is_standard),
