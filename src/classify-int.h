@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "itmscope/classify.h"
+#include "dlist.h"
 #include "fasthash.h"
 #include "uthash-cfg.h"
 
@@ -146,7 +147,7 @@ struct itm_scan_slot;
 struct itm_scans {
     struct itm_scan_slot *index; /* the sources by address (policy.c) */
     uint32_t icap, nsrcs;        /* its slots (0 or a power of two), the sources in it */
-    struct itm_scan_src *oldest, *newest; /* in window-start order */
+    struct itm_dlist by_age;     /* the sources in window-start order */
     struct itm_pool pool;        /* where sources come from */
     uint64_t nents;              /* entries over all sources' windows */
     uint64_t seed[2];

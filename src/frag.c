@@ -4,6 +4,7 @@
  * packet bytes. */
 #include <string.h>
 
+#include "dlist.h"
 #include "flow-int.h"
 #include "frag.h"
 
@@ -17,7 +18,7 @@ struct itm_frag_key {
 struct itm_frag {
     struct itm_frag_key key;
     UT_hash_handle hh;
-    struct itm_frag *prev, *next; /* arrival order */
+    struct itm_dnode age; /* arrival order; the free list's link (newer) when free */
     uint64_t created_ns;
     uint64_t pend_bytes, pend_first_ns;
     uint32_t pend_pkts;
@@ -27,8 +28,8 @@ struct itm_frag {
 
 struct itm_frag_table {
     struct itm_frag *hash;
-    struct itm_frag *head, *tail;
-    struct itm_frag *free_list;   /* linked through next; at most max entries in all */
+    struct itm_dlist age;         /* by arrival */
+    struct itm_dnode *free_list;  /* linked through age.newer; at most max entries in all */
     uint32_t max;
     uint64_t seed[2];
     struct itm_frag_counters cnt;
@@ -49,27 +50,32 @@ struct itm_frag_table *itm_frag_new(uint32_t max, const uint64_t seed[2], int *e
     return t;
 }
 
+static struct itm_frag *oldest(const struct itm_frag_table *t)
+{
+    return ITM_DLIST_OLDEST(&t->age, struct itm_frag, age);
+}
+
+static void free_push(struct itm_frag_table *t, struct itm_frag *f)
+{
+    f->age.newer = t->free_list;
+    t->free_list = &f->age;
+}
+
 static void drop(struct itm_frag_table *t, struct itm_frag *f)
 {
     HASH_DELETE(hh, t->hash, f);
-    if (f->prev)
-        f->prev->next = f->next;
-    else
-        t->head = f->next;
-    if (f->next)
-        f->next->prev = f->prev;
-    else
-        t->tail = f->prev;
+    itm_dlist_unlink(&t->age, &f->age);
     t->cnt.orphans += f->pend_pkts;
     t->cnt.active--;
-    f->next = t->free_list;
-    t->free_list = f;
+    free_push(t, f);
 }
 
 void itm_frag_reset(struct itm_frag_table *t)
 {
-    while (t->head)
-        drop(t, t->head);
+    struct itm_frag *f;
+
+    while ((f = oldest(t)) != NULL)
+        drop(t, f);
     memset(&t->cnt, 0, sizeof(t->cnt));
 }
 
@@ -79,8 +85,8 @@ void itm_frag_free(struct itm_frag_table *t)
         return;
     itm_frag_reset(t);
     while (t->free_list) {
-        struct itm_frag *f = t->free_list;
-        t->free_list = f->next;
+        struct itm_frag *f = ITM_DLIST_ENTRY(t->free_list, struct itm_frag, age);
+        t->free_list = f->age.newer;
         itm_free(f);
     }
     itm_free(t);
@@ -88,11 +94,12 @@ void itm_frag_free(struct itm_frag_table *t)
 
 static struct itm_frag *frag_alloc(struct itm_frag_table *t)
 {
-    struct itm_frag *f = t->free_list;
+    struct itm_frag *f;
 
-    if (!f)
+    if (!t->free_list)
         return itm_calloc(1, sizeof(*f));
-    t->free_list = f->next;
+    f = ITM_DLIST_ENTRY(t->free_list, struct itm_frag, age);
+    t->free_list = f->age.newer;
     memset(f, 0, sizeof(*f));
     return f;
 }
@@ -113,9 +120,9 @@ static struct itm_frag *find_or_add(struct itm_frag_table *t, const struct itm_p
     HASH_FIND_BYHASHVALUE(hh, t->hash, &k, sizeof(k), (unsigned)hv, f);
     if (f)
         return f;
-    if (t->cnt.active >= t->max && t->head) {
+    if (t->cnt.active >= t->max && t->age.oldest) {
         t->cnt.evicted++;
-        drop(t, t->head);
+        drop(t, oldest(t));
     }
     f = frag_alloc(t);
     if (!f) {
@@ -126,17 +133,11 @@ static struct itm_frag *find_or_add(struct itm_frag_table *t, const struct itm_p
     f->created_ns = p->ts_ns;
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->hash, &f->key, sizeof(f->key), (unsigned)hv, f);
     if (!f->hh.tbl) {
-        f->next = t->free_list;
-        t->free_list = f;
+        free_push(t, f);
         t->cnt.nomem++;
         return NULL;
     }
-    f->prev = t->tail;
-    if (t->tail)
-        t->tail->next = f;
-    else
-        t->head = f;
-    t->tail = f;
+    itm_dlist_append(&t->age, &f->age);
     t->cnt.datagrams++;
     if (++t->cnt.active > t->cnt.active_max)
         t->cnt.active_max = t->cnt.active;
@@ -189,8 +190,10 @@ void itm_frag_expire(struct itm_frag_table *t, uint64_t now_ns)
 {
     const uint64_t timeout_ns = (uint64_t)ITM_FRAG_TIMEOUT * 1000000000u;
 
-    while (t->head && t->head->created_ns + timeout_ns < now_ns)
-        drop(t, t->head);
+    struct itm_frag *f;
+
+    while ((f = oldest(t)) != NULL && f->created_ns + timeout_ns < now_ns)
+        drop(t, f);
 }
 
 void itm_frag_counters(const struct itm_frag_table *t, struct itm_frag_counters *out)

@@ -5,6 +5,7 @@
 #include <pcap/pcap.h>
 #include <string.h>
 
+#include "dlist.h"
 #include "itm-limits.h"
 #include "out-file.h"
 #include "report-int.h"
@@ -22,7 +23,7 @@ struct ev_flow {
     struct ev_pkt *head, *tail;
     unsigned npkts;
     size_t bytes;
-    struct ev_flow *older, *newer;
+    struct itm_dnode age; /* in the oldest-first list */
     UT_hash_handle hh;
 };
 
@@ -33,7 +34,7 @@ struct itm_output {
     int linktype;
     uint32_t snaplen;
     struct ev_flow *tab;
-    struct ev_flow *oldest, *newest;
+    struct itm_dlist age; /* the flows held, least recently held first */
     size_t nflows, bytes;
     uint64_t written, other_link, let_go, missing;
 };
@@ -55,29 +56,10 @@ static struct ev_flow *ev_find(struct itm_output *o, uint64_t id)
     return ev;
 }
 
-/* Takes a flow out of the oldest-first list (its own links are left as they were). */
-static void ev_unlink(struct itm_output *o, struct ev_flow *ev)
+/* The flow held longest, NULL when none is. */
+static struct ev_flow *ev_oldest(const struct itm_output *o)
 {
-    if (ev->older)
-        ev->older->newer = ev->newer;
-    else
-        o->oldest = ev->newer;
-    if (ev->newer)
-        ev->newer->older = ev->older;
-    else
-        o->newest = ev->older;
-}
-
-/* Puts a flow, in no list, at the newest end of the oldest-first list. */
-static void ev_link_newest(struct itm_output *o, struct ev_flow *ev)
-{
-    ev->older = o->newest;
-    ev->newer = NULL;
-    if (o->newest)
-        o->newest->newer = ev;
-    else
-        o->oldest = ev;
-    o->newest = ev;
+    return ITM_DLIST_OLDEST(&o->age, struct ev_flow, age);
 }
 
 static void ev_drop(struct itm_output *o, struct ev_flow *ev)
@@ -89,7 +71,7 @@ static void ev_drop(struct itm_output *o, struct ev_flow *ev)
         itm_free(p);
         p = next;
     }
-    ev_unlink(o, ev);
+    itm_dlist_unlink(&o->age, &ev->age);
     HASH_DELETE(hh, o->tab, ev);
     o->nflows--;
     o->bytes -= ev->bytes;
@@ -140,21 +122,23 @@ static void ev_flush(struct itm_output *o, struct ev_flow *ev, uint64_t pkts)
  * the least recently held flows go; never keep, the flow the bytes are for. */
 static void make_room(struct itm_output *o, size_t need, const struct ev_flow *keep)
 {
-    while (o->oldest && o->oldest != keep &&
+    struct ev_flow *ev;
+
+    while ((ev = ev_oldest(o)) != NULL && ev != keep &&
            ((!keep && o->nflows >= ITM_EVIDENCE_MAX_FLOWS) ||
             o->bytes + need > ITM_EVIDENCE_MAX_BYTES)) {
         o->let_go++;
-        ev_drop(o, o->oldest);
+        ev_drop(o, ev);
     }
 }
 
 /* Moves a flow to the newest end: the flows let go first are those idle longest. */
 static void ev_touch(struct itm_output *o, struct ev_flow *ev)
 {
-    if (o->newest == ev)
+    if (o->age.newest == &ev->age)
         return;
-    ev_unlink(o, ev);
-    ev_link_newest(o, ev);
+    itm_dlist_unlink(&o->age, &ev->age);
+    itm_dlist_append(&o->age, &ev->age);
 }
 
 static struct ev_flow *ev_new(struct itm_output *o, uint64_t id)
@@ -169,7 +153,7 @@ static struct ev_flow *ev_new(struct itm_output *o, uint64_t id)
         itm_free(ev);
         return NULL;
     }
-    ev_link_newest(o, ev);
+    itm_dlist_append(&o->age, &ev->age);
     o->nflows++;
     return ev;
 }
@@ -276,8 +260,10 @@ static int evidence_open(struct itm_output **out, const char *arg,
 
 static int evidence_close(struct itm_output *o)
 {
-    while (o->oldest)
-        ev_drop(o, o->oldest);
+    struct ev_flow *ev;
+
+    while ((ev = ev_oldest(o)) != NULL)
+        ev_drop(o, ev);
     /* no packet at all: still leave a valid, empty capture behind */
     if (!o->dump && start_dump(o, DLT_EN10MB) != ITM_OK)
         o->file.failed = 1;

@@ -50,7 +50,7 @@ struct itm_scan_src {
     uint32_t cap;      /* slots: 0 or a power of two */
     uint64_t start;    /* window start, packet time */
     uint64_t *slots;   /* fingerprint << 16 | count */
-    struct itm_scan_src *older, *newer;
+    struct itm_dnode age; /* in window-start order */
 };
 
 /* The sources' index: open addressing with linear probing, each slot a source and the
@@ -149,42 +149,20 @@ static void index_remove(struct itm_scans *s, const struct itm_scan_src *src)
     s->nsrcs--;
 }
 
-static void list_unlink(struct itm_scans *s, struct itm_scan_src *src)
-{
-    if (src->older)
-        src->older->newer = src->newer;
-    else
-        s->oldest = src->newer;
-    if (src->newer)
-        src->newer->older = src->older;
-    else
-        s->newest = src->older;
-    src->older = src->newer = NULL;
-}
-
-static void list_append(struct itm_scans *s, struct itm_scan_src *src)
-{
-    src->older = s->newest;
-    src->newer = NULL;
-    if (s->newest)
-        s->newest->newer = src;
-    else
-        s->oldest = src;
-    s->newest = src;
-}
-
 static void src_drop(struct itm_scans *s, struct itm_scan_src *src)
 {
     src_forget(s, src);
     index_remove(s, src);
-    list_unlink(s, src);
+    itm_dlist_unlink(&s->by_age, &src->age);
     itm_pool_put(&s->pool, src);
 }
 
 void itm_scan_clear(struct itm_scans *s)
 {
-    while (s->oldest)
-        src_drop(s, s->oldest);
+    struct itm_scan_src *src;
+
+    while ((src = ITM_DLIST_OLDEST(&s->by_age, struct itm_scan_src, age)) != NULL)
+        src_drop(s, src);
     itm_free_big(s->index, (size_t)s->icap * sizeof(*s->index));
     s->index = NULL;
     s->icap = 0;
@@ -213,11 +191,12 @@ static struct itm_scan_src *src_get(struct itm_scans *s, const struct itm_ip *ip
             return e->src;
     }
     if (s->nsrcs >= s->max_sources) {
-        if (!window_over(s->oldest->start, now, window)) {
+        struct itm_scan_src *oldest = ITM_DLIST_OLDEST(&s->by_age, struct itm_scan_src, age);
+        if (!window_over(oldest->start, now, window)) {
             s->dropped++;
             return NULL;
         }
-        src_drop(s, s->oldest);
+        src_drop(s, oldest);
     }
     if (!index_reserve(s)) {
         s->dropped++;
@@ -235,7 +214,7 @@ static struct itm_scan_src *src_get(struct itm_scans *s, const struct itm_ip *ip
     e->hv = hv;
     e->src = src;
     s->nsrcs++;
-    list_append(s, src);
+    itm_dlist_append(&s->by_age, &src->age);
     return src;
 }
 
@@ -247,8 +226,8 @@ static struct itm_scan_src *src_restart(struct itm_scans *s, struct itm_scan_src
     src->reported = 0;
     src->full = 0;
     src->start = now;
-    list_unlink(s, src);
-    list_append(s, src);
+    itm_dlist_unlink(&s->by_age, &src->age);
+    itm_dlist_append(&s->by_age, &src->age);
     return src;
 }
 
