@@ -470,8 +470,9 @@ static void packet_decoded(struct itm_engine *e, const struct itm_frame *fr, str
  * lookups touch is in cache: the misses were taken together rather than one after another.
  * Decoding is pure and preparing reads nothing that processing changes, so the order of
  * results is the order of the frames. */
-/* Chain positions prefetched ahead: uthash keeps about two flows per bucket. */
-#define ITM_ENGINE_PREFETCH_DEPTH 2u
+/* Passes prefetching along the chains: uthash keeps about two flows per bucket, and a
+ * pass after the flow's third line come its expiry neighbours' (itm_flow_prefetch). */
+#define ITM_ENGINE_PREFETCH_DEPTH 3u
 
 void itm_engine_packets(struct itm_engine *e, int linktype, const struct itm_frame *v, size_t n)
 {

@@ -658,9 +658,19 @@ void itm_flow_prefetch(const struct itm_flow_table *t, const struct itm_flow_pre
     hh = bucket_of(tbl, (unsigned)pr->hv)->hh_head;
     for (; hh && depth > 0; depth--) {
         if (hh->hashv == (unsigned)pr->hv) {
+            const struct itm_flow *f =
+                (const struct itm_flow *)((const char *)hh - offsetof(struct itm_flow, hh));
             /* probably this one: its first two lines fetched already, the third (state
-             * bits, expiry links) now */
-            __builtin_prefetch((const char *)hh + 128);
+             * bits, expiry links) now; a pass later, from those links, the third lines of
+             * its neighbours in the expiry list, which the packet's touch rewrites */
+            if (depth == 1) {
+                __builtin_prefetch((const char *)hh + 128);
+            } else if (depth == 2) {
+                if (f->lru_prev)
+                    __builtin_prefetch((const char *)flow_at(t, f->lru_prev) + 128);
+                if (f->lru_next)
+                    __builtin_prefetch((const char *)flow_at(t, f->lru_next) + 128);
+            }
             return;
         }
         hh = hh->hh_next;
