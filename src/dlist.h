@@ -47,4 +47,13 @@ static inline void itm_dlist_append(struct itm_dlist *l, struct itm_dnode *n)
     l->newest = n;
 }
 
+/* Moves n, in the list, to its newest end. */
+static inline void itm_dlist_move_newest(struct itm_dlist *l, struct itm_dnode *n)
+{
+    if (l->newest == n)
+        return;
+    itm_dlist_unlink(l, n);
+    itm_dlist_append(l, n);
+}
+
 #endif

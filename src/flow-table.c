@@ -591,7 +591,7 @@ static int ctr_carry(struct itm_flow_table *t, struct itm_flow *f, int dir, int 
 }
 
 /* Adds v, which may pass 32 bits, to counter c of direction dir. */
-static void ctr_add(struct itm_flow_table *t, struct itm_flow *f, int c, int dir, uint64_t v)
+static void ctr_add(struct itm_flow_table *t, struct itm_flow *f, int dir, int c, uint64_t v)
 {
     uint32_t *lo = &f->ctr[dir][c];
     uint64_t sum = (uint64_t)*lo + (uint32_t)v, carry = (v >> 32) + (sum >> 32);
@@ -658,14 +658,14 @@ void itm_flow_prefetch(const struct itm_flow_table *t, const struct itm_flow_pre
     hh = bucket_of(tbl, (unsigned)pr->hv)->hh_head;
     for (; hh && depth > 0; depth--) {
         if (hh->hashv == (unsigned)pr->hv) {
-            const struct itm_flow *f =
-                (const struct itm_flow *)((const char *)hh - offsetof(struct itm_flow, hh));
             /* probably this one: its first two lines fetched already, the third (state
              * bits, expiry links) now; a pass later, from those links, the third lines of
              * its neighbours in the expiry list, which the packet's touch rewrites */
             if (depth == 1) {
                 __builtin_prefetch((const char *)hh + 128);
             } else if (depth == 2) {
+                const struct itm_flow *f =
+                    (const struct itm_flow *)((const char *)hh - offsetof(struct itm_flow, hh));
                 if (f->lru_prev)
                     __builtin_prefetch((const char *)flow_at(t, f->lru_prev) + 128);
                 if (f->lru_next)
@@ -764,8 +764,8 @@ struct itm_flow *itm_flow_packet_prepared(struct itm_flow_table *t, const struct
 void itm_flow_credit(struct itm_flow_table *t, struct itm_flow *f, int dir, uint32_t pkts,
                      uint64_t bytes, uint64_t first_ns)
 {
-    ctr_add(t, f, ITM_CTR_PKTS, dir, pkts);
-    ctr_add(t, f, ITM_CTR_BYTES, dir, bytes);
+    ctr_add(t, f, dir, ITM_CTR_PKTS, pkts);
+    ctr_add(t, f, dir, ITM_CTR_BYTES, bytes);
     if (first_ns && first_ns < f->first_ns)
         f->first_ns = first_ns;
 }
@@ -880,7 +880,6 @@ void itm_flow_snapshot(const struct itm_flow *f, struct itm_flow_rec *rec)
      * and callgrind counted the whole record's clear as 52 instructions */
     memset(rec, 0, offsetof(struct itm_flow_rec, label));
     itm_label_clear(l);
-    rec->client_roles_now = rec->server_roles_now = 0;
     rec->id = f->id;
     itm_flow_ends(f, &rec->client, &rec->server);
     rec->client_port = ca ? f->key.port_a : f->key.port_b;

@@ -189,7 +189,6 @@ int itm_frag_other(struct itm_frag_table *t, const struct itm_pkt *p, uint16_t *
 void itm_frag_expire(struct itm_frag_table *t, uint64_t now_ns)
 {
     const uint64_t timeout_ns = (uint64_t)ITM_FRAG_TIMEOUT * 1000000000u;
-
     struct itm_frag *f;
 
     while ((f = oldest(t)) != NULL && f->created_ns + timeout_ns < now_ns)

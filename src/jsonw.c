@@ -155,13 +155,13 @@ void jw_val_str(struct itm_jw *w, const char *s)
     jw_char(w, '"');
 }
 
-/* The decimal digits of v, ending at end, two at a time; returns where they start. */
 /* "00" to "99": numbers are written two digits at a time */
 static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
                             "31323334353637383940414243444546474849505152535455565758596061"
                             "62636465666768697071727374757677787980818283848586878889909192"
                             "93949596979899";
 
+/* The decimal digits of v, ending at end, two at a time; returns where they start. */
 static char *u64_digits(uint64_t v, char *end)
 {
     char *p = end;
@@ -232,10 +232,6 @@ static void fixed_digits(char *end, unsigned width, uint32_t n)
         *--end = (char)('0' + n % 10);
 }
 
-/* "%.6f" without printf where that is provably the same text: a non-negative value below
- * 2^20 whose millionths are not within a thousandth of a tie (the product v * 1e6 is then
- * off by far less than that, so rounding it picks the digit printf would). Others, and
- * ties, go through snprintf. Flow ages always take the fast path. */
 /* us microseconds as seconds with six decimals ("S.ffffff"); at most JW_U64_MAX + 7. */
 static char *put_micros(char *o, uint64_t us)
 {
@@ -245,6 +241,10 @@ static char *put_micros(char *o, uint64_t us)
     return o + 6;
 }
 
+/* "%.6f" without printf where that is provably the same text: a non-negative value below
+ * 2^20 whose millionths are not within a thousandth of a tie (the product v * 1e6 is then
+ * off by far less than that, so rounding it picks the digit printf would). Others, and
+ * ties, go through snprintf. */
 void jw_val_dbl(struct itm_jw *w, double v)
 {
     /* "%.6f" of the largest double is 316 characters */
@@ -400,10 +400,6 @@ static size_t ip4_text(const uint8_t *a, char *out)
     return (size_t)(o - out) - 1;
 }
 
-/* The text inet_ntop gives for an IPv6 address (RFC 5952: lower-case hex without leading
- * zeros, the longest run of two or more zero groups as "::", the first of equal runs; and,
- * as glibc does, a trailing dotted quad for ::a.b.c.d and ::ffff:a.b.c.d). inet_ntop costs
- * about 3,000 instructions an address. Returns the length. */
 /* "00" to "ff": a group's text two hex digits at a time */
 static const char hex_pairs[] =
     "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -438,6 +434,10 @@ static char *hex_group(char *o, unsigned g)
     return o;
 }
 
+/* The text inet_ntop gives for an IPv6 address (RFC 5952: lower-case hex without leading
+ * zeros, the longest run of two or more zero groups as "::", the first of equal runs; and,
+ * as glibc does, a trailing dotted quad for ::a.b.c.d and ::ffff:a.b.c.d). inet_ntop costs
+ * about 3,000 instructions an address. Returns the length. */
 #if defined(__GNUC__)
 __attribute__((noinline)) /* keeps the common IPv4 path of jw_put_ip free of its frame */
 #endif

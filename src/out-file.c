@@ -54,6 +54,7 @@ void *itm_out_file_new(size_t size, const char *arg, const char *mode, int own_b
         return NULL;
     }
     o->f = itm_out_fopen(arg, mode, own_buffer, &o->is_stdout, &o->buf);
+    o->gather = own_buffer;
     if (!o->f) {
         itm_free(o);
         *rc = ITM_ERR_IO;
@@ -63,10 +64,42 @@ void *itm_out_file_new(size_t size, const char *arg, const char *mode, int own_b
     return o;
 }
 
+void itm_out_flush(struct itm_out_file *o)
+{
+    if (o->pending && (!o->f || fwrite(o->buf, 1, o->pending, o->f) != o->pending))
+        o->failed = 1;
+    o->pending = 0;
+}
+
+void itm_out_write(struct itm_out_file *o, const void *s, size_t n)
+{
+    const char *p = s;
+
+    if (!o->gather || !o->buf) {
+        if (!o->f || fwrite(p, 1, n, o->f) != n)
+            o->failed = 1;
+        return;
+    }
+    while (n > 0) {
+        size_t k = ITM_OUT_BUFFER - o->pending;
+        if (k > n)
+            k = n;
+        memcpy(o->buf + o->pending, p, k);
+        o->pending += k;
+        p += k;
+        n -= k;
+        if (o->pending == ITM_OUT_BUFFER)
+            itm_out_flush(o);
+    }
+}
+
 int itm_out_file_close(void *out)
 {
     struct itm_out_file *o = out;
-    int rc = itm_out_fclose(o->f, o->is_stdout, o->failed, o->buf);
+    int rc;
+
+    itm_out_flush(o);
+    rc = itm_out_fclose(o->f, o->is_stdout, o->failed, o->buf);
 
     itm_free(o);
     return rc;

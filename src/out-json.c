@@ -40,45 +40,13 @@ struct itm_output {
     const char *base;                 /* --rotate: FILE, to which the period is appended */
     struct label_json *labels; /* LABEL_MEMO of them, allocated at the first label */
     int labels_nomem;
-    /* Lines gather in file.buf (ITM_OUT_BUFFER bytes, the stream unbuffered) and go out in
-     * whole buffers: a line's fwrite cost about 200 instructions. Not for stdout, where
-     * other outputs' lines (--packets) must stay in order with these. */
-    size_t pending;
     struct itm_jw w;
 };
-
-/* Writes the lines gathered so far. */
-static void json_flush(struct itm_output *o)
-{
-    if (o->pending && (!o->file.f || fwrite(o->file.buf, 1, o->pending, o->file.f) != o->pending))
-        o->file.failed = 1;
-    o->pending = 0;
-}
-
-/* Adds n bytes to the file: to the gathered lines, written whenever the buffer is full. */
-static void json_write(struct itm_output *o, const char *s, size_t n)
-{
-    if (!o->file.buf) { /* stdout, or no memory for the buffer */
-        if (!o->file.f || fwrite(s, 1, n, o->file.f) != n)
-            o->file.failed = 1;
-        return;
-    }
-    while (n > 0) {
-        size_t k = ITM_OUT_BUFFER - o->pending;
-        if (k > n)
-            k = n;
-        memcpy(o->file.buf + o->pending, s, k);
-        o->pending += k;
-        s += k;
-        n -= k;
-        if (o->pending == ITM_OUT_BUFFER)
-            json_flush(o);
-    }
-}
 
 static int json_open(struct itm_output **out, const char *arg, const struct itm_output_ctx *ctx)
 {
     int rc;
+    /* lines gathered and written a whole buffer at a time (itm_out_write) */
     struct itm_output *o = itm_out_file_new(sizeof(*o), arg, "w", 1, &rc);
 
     if (!o)
@@ -100,7 +68,7 @@ static void json_roll(struct itm_output *o, uint64_t ts_ns)
 
     if (o->file.f && s < o->period_end)
         return;
-    json_flush(o);
+    itm_out_flush(&o->file);
     if (o->file.f && fclose(o->file.f) != 0)
         o->file.failed = 1;
     itm_free(o->file.buf);
@@ -157,7 +125,7 @@ static void put_line(struct itm_output *o)
     }
     jw_obj_close(&o->w);
     jw_raw(&o->w, "\n", 1);
-    json_write(o, o->w.buf, o->w.n);
+    itm_out_write(&o->file, o->w.buf, o->w.n);
 }
 
 /* More than the fixed part of an event's header takes: its keys and punctuation (93
@@ -495,7 +463,7 @@ static void json_stats(struct itm_output *o, const struct itm_stats *st, uint64_
     put_line(o);
     /* what was written so far reaches the file at every periodic stats event (live runs) */
     if (!final) {
-        json_flush(o);
+        itm_out_flush(&o->file);
         if (o->file.f && fflush(o->file.f) != 0)
             o->file.failed = 1;
     }
@@ -503,7 +471,6 @@ static void json_stats(struct itm_output *o, const struct itm_stats *st, uint64_
 
 static int json_close(struct itm_output *o)
 {
-    json_flush(o);
     itm_free(o->labels);
     return itm_out_file_close(o);
 }

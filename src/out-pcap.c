@@ -135,10 +135,7 @@ static void make_room(struct itm_output *o, size_t need, const struct ev_flow *k
 /* Moves a flow to the newest end: the flows let go first are those idle longest. */
 static void ev_touch(struct itm_output *o, struct ev_flow *ev)
 {
-    if (o->age.newest == &ev->age)
-        return;
-    itm_dlist_unlink(&o->age, &ev->age);
-    itm_dlist_append(&o->age, &ev->age);
+    itm_dlist_move_newest(&o->age, &ev->age);
 }
 
 static struct ev_flow *ev_new(struct itm_output *o, uint64_t id)

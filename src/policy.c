@@ -207,8 +207,7 @@ static struct itm_scan_src *src_get(struct itm_scans *s, const struct itm_ip *ip
         s->dropped++;
         return NULL;
     }
-    memset(src, 0, sizeof(*src));
-    src->ip = k;
+    src->ip = k; /* the pool's items come zeroed */
     src->start = now;
     e = index_slot(s, &k, hv);
     e->hv = hv;
@@ -219,16 +218,13 @@ static struct itm_scan_src *src_get(struct itm_scans *s, const struct itm_ip *ip
 }
 
 /* A new window for src, which moves to the newer end of the list. */
-static struct itm_scan_src *src_restart(struct itm_scans *s, struct itm_scan_src *src,
-                                        uint64_t now)
+static void src_restart(struct itm_scans *s, struct itm_scan_src *src, uint64_t now)
 {
     src_forget(s, src);
     src->reported = 0;
     src->full = 0;
     src->start = now;
-    itm_dlist_unlink(&s->by_age, &src->age);
-    itm_dlist_append(&s->by_age, &src->age);
-    return src;
+    itm_dlist_move_newest(&s->by_age, &src->age);
 }
 
 /* The slot of fp (48 bits, shifted into place) in a table of cap slots (a power of two): its
@@ -367,7 +363,7 @@ static uint32_t f_scan(struct itm_cls_ctx *x, char *why, size_t len)
         return 0;
     src = src_get(s, &rec->client, x->now, window);
     if (src && window_over(src->start, x->now, window))
-        src = src_restart(s, src, x->now);
+        src_restart(s, src, x->now);
     if (!src || src->reported || src->full)
         return 0;
     if (s->nents + 3 > (uint64_t)s->max_sources * SCAN_ENTS_PER_SOURCE) {

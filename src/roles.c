@@ -306,14 +306,20 @@ static struct itm_host_slot *slot_of(const struct itm_roles *r, const struct itm
     }
 }
 
+/* ip normalised into *k, the table's key; returns its hash. */
+static uint32_t host_key(const struct itm_roles *r, const struct itm_ip *ip, struct itm_ip *k)
+{
+    itm_cls_ip_norm(k, ip);
+    return itm_cls_hash(r->seed, k, sizeof(*k));
+}
+
 /* The slot of ip (normalised in *k), or NULL when the table is empty. */
 static struct itm_host_slot *slot_find(const struct itm_roles *r, const struct itm_ip *ip,
                                        struct itm_ip *k)
 {
-    itm_cls_ip_norm(k, ip);
-    if (!r->nhosts)
-        return NULL;
-    return slot_of(r, k, itm_cls_hash(r->seed, k, sizeof(*k)));
+    uint32_t hv = host_key(r, ip, k);
+
+    return r->nhosts ? slot_of(r, k, hv) : NULL;
 }
 
 /* Twice the slots (the first HOST_SLOTS_MIN), every host moved to its place in them. */
@@ -389,10 +395,8 @@ void itm_roles_prefetch(const struct itm_roles *r, const struct itm_ip *ip)
 {
     struct itm_ip k;
 
-    if (!r->cap)
-        return;
-    itm_cls_ip_norm(&k, ip);
-    __builtin_prefetch(&r->slots[itm_cls_hash(r->seed, &k, sizeof(k)) & (r->cap - 1u)]);
+    if (r->cap) /* the slot a lookup starts at */
+        __builtin_prefetch(&r->slots[host_key(r, ip, &k) & (r->cap - 1u)]);
 }
 
 /* TCP listeners prove themselves by answering (a SYN to a closed port is answered by a

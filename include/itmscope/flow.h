@@ -105,12 +105,12 @@ struct itm_flow_rec {
     uint64_t pkts[2], bytes[2];    /* indexed by enum itm_dir; bytes are frame lengths */
     uint64_t payload_bytes[2];
     uint64_t first_ns, last_ns;
-    struct itm_label label;
     /* The roles an aggregate (report, matrix, rules) counts each end under: the label's,
      * or for an end the label gives none, its roles when the flow was handed to the
      * outputs, what it taught the role learner included (itm_classifier_roles_now). Fixed
      * then, whichever thread the outputs run on. */
     uint32_t client_roles_now, server_roles_now;
+    struct itm_label label; /* last: a snapshot clears all before it, then the label */
 };
 
 const char *itm_tcp_state_name(enum itm_tcp_state s);
