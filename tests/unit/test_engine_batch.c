@@ -234,7 +234,8 @@ static void udp_frame(uint8_t *f, uint32_t a, uint16_t ap, uint32_t b, uint16_t 
 #define JUMBO 100000u
 
 /* More flows than ITM_BATCH_MIN_FLOWS, each asked and answered later, through a capture
- * file: the capture feeds the first frames one by one and the rest in batches. */
+ * file: the capture feeds the first frames one by one and the rest in batches; a reader
+ * thread hands over batches throughout, fetched ahead only past that many flows. */
 static void test_capture_switches_to_batches(void **state)
 {
     char tmpl[] = "/tmp/itm-batch-XXXXXX", path[600], ja[600], jb[600], pa[600], pb[600];
