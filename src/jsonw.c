@@ -3,7 +3,6 @@
  * fit marks the line overflowed, and the caller replaces such a line whole. */
 #include "jsonw.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #if defined(__SSE2__)
@@ -241,34 +240,6 @@ static char *put_micros(char *o, uint64_t us)
     return o + 6;
 }
 
-/* "%.6f" without printf where that is provably the same text: a non-negative value below
- * 2^20 whose millionths are not within a thousandth of a tie (the product v * 1e6 is then
- * off by far less than that, so rounding it picks the digit printf would). Others, and
- * ties, go through snprintf. */
-void jw_val_dbl(struct itm_jw *w, double v)
-{
-    /* "%.6f" of the largest double is 316 characters */
-    char tmp[352];
-    int n;
-
-    if (v >= 0.0 && v < 1048576.0 && !signbit(v)) {
-        double x = v * 1e6;
-        uint64_t k = (uint64_t)x;
-        double frac = x - (double)k;
-        if (frac < 0.499 || frac > 0.501) {
-            k += frac > 0.5;
-            jw_raw(w, tmp, (size_t)(put_micros(tmp, k) - tmp));
-            return;
-        }
-    }
-    n = snprintf(tmp, sizeof(tmp), "%.6f", v);
-    if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        w->overflow = 1; /* no double gets here; never a cut number */
-        return;
-    }
-    jw_raw(w, tmp, (size_t)n);
-}
-
 /* Days before 1 January of year y (>= 1970), counted from 1970-01-01. */
 static uint64_t days_before_year(uint64_t y)
 {
@@ -358,122 +329,6 @@ char *itm_format_ts(uint64_t ts_ns, char *buf, size_t len)
     return buf;
 }
 
-/* The text of every octet, "0" to "255", each padded to 4 bytes: copied whole, then the
- * pointer moves by its length. */
-static const char octet_text[256][4] = {
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11",
-    "12", "13", "14", "15", "16", "17", "18", "19", "20", "21", "22", "23",
-    "24", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34", "35",
-    "36", "37", "38", "39", "40", "41", "42", "43", "44", "45", "46", "47",
-    "48", "49", "50", "51", "52", "53", "54", "55", "56", "57", "58", "59",
-    "60", "61", "62", "63", "64", "65", "66", "67", "68", "69", "70", "71",
-    "72", "73", "74", "75", "76", "77", "78", "79", "80", "81", "82", "83",
-    "84", "85", "86", "87", "88", "89", "90", "91", "92", "93", "94", "95",
-    "96", "97", "98", "99", "100", "101", "102", "103", "104", "105", "106", "107",
-    "108", "109", "110", "111", "112", "113", "114", "115", "116", "117", "118", "119",
-    "120", "121", "122", "123", "124", "125", "126", "127", "128", "129", "130", "131",
-    "132", "133", "134", "135", "136", "137", "138", "139", "140", "141", "142", "143",
-    "144", "145", "146", "147", "148", "149", "150", "151", "152", "153", "154", "155",
-    "156", "157", "158", "159", "160", "161", "162", "163", "164", "165", "166", "167",
-    "168", "169", "170", "171", "172", "173", "174", "175", "176", "177", "178", "179",
-    "180", "181", "182", "183", "184", "185", "186", "187", "188", "189", "190", "191",
-    "192", "193", "194", "195", "196", "197", "198", "199", "200", "201", "202", "203",
-    "204", "205", "206", "207", "208", "209", "210", "211", "212", "213", "214", "215",
-    "216", "217", "218", "219", "220", "221", "222", "223", "224", "225", "226", "227",
-    "228", "229", "230", "231", "232", "233", "234", "235", "236", "237", "238", "239",
-    "240", "241", "242", "243", "244", "245", "246", "247", "248", "249", "250", "251",
-    "252", "253", "254", "255"
-};
-
-/* Dotted quad of 4 bytes; returns the length. Writes 16 bytes from out (a '.' after the
- * text), so out needs that room. */
-static size_t ip4_text(const uint8_t *a, char *out)
-{
-    char *o = out;
-
-    for (int i = 0; i < 4; i++) {
-        unsigned v = a[i];
-        memcpy(o, octet_text[v], 4);
-        o += 1 + (v >= 10) + (v >= 100);
-        *o++ = '.';
-    }
-    return (size_t)(o - out) - 1;
-}
-
-/* "00" to "ff": a group's text two hex digits at a time */
-static const char hex_pairs[] =
-    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
-
-/* A 16-bit group in lower-case hex without leading zeros. */
-static char *hex_group(char *o, unsigned g)
-{
-    unsigned hi = g >> 8, lo = g & 0xffu;
-
-    if (hi) {
-        if (hi >> 4) {
-            memcpy(o, hex_pairs + 2 * hi, 2);
-            o += 2;
-        } else {
-            *o++ = hex_pairs[2 * hi + 1];
-        }
-        memcpy(o, hex_pairs + 2 * lo, 2);
-        return o + 2;
-    }
-    if (lo >> 4) {
-        memcpy(o, hex_pairs + 2 * lo, 2);
-        return o + 2;
-    }
-    *o++ = hex_pairs[2 * lo + 1];
-    return o;
-}
-
-/* The text inet_ntop gives for an IPv6 address (RFC 5952: lower-case hex without leading
- * zeros, the longest run of two or more zero groups as "::", the first of equal runs; and,
- * as glibc does, a trailing dotted quad for ::a.b.c.d and ::ffff:a.b.c.d). inet_ntop costs
- * about 3,000 instructions an address. Returns the length. */
-#if defined(__GNUC__)
-__attribute__((noinline)) /* keeps the common IPv4 path of jw_put_ip free of its frame */
-#endif
-static size_t ip6_text(const uint8_t *a, char *out)
-{
-    unsigned g[8];
-    int best = -1, blen = 0, run = 0;
-    char *o = out;
-
-    for (int i = 0; i < 8; i++) {
-        g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
-        run = g[i] ? 0 : run + 1;
-        if (run > blen) {
-            blen = run;
-            best = i - run + 1;
-        }
-    }
-    if (blen < 2)
-        best = -1;
-    for (int i = 0; i < 8; i++) {
-        if (best >= 0 && i >= best && i < best + blen) {
-            if (i == best)
-                *o++ = ':';
-            continue;
-        }
-        if (i)
-            *o++ = ':';
-        if (i == 6 && best == 0 && (blen == 6 || (blen == 5 && g[5] == 0xffff)))
-            return (size_t)(o - out) + ip4_text(a + 12, o);
-        o = hex_group(o, g[i]);
-    }
-    if (best >= 0 && best + blen == 8)
-        *o++ = ':';
-    return (size_t)(o - out);
-}
-
 /* A duration of ns nanoseconds in seconds, the text printf's "%.6f" gives (double)ns / 1e9:
  * in integers below 2^20 s, the microseconds rounded to nearest. The double is within
  * 2^20 s * 2^-53 (1.2e-10 s) of the exact quotient, and that is at least a nanosecond (1e-9 s)
@@ -495,16 +350,8 @@ char *jw_put_secs(char *o, uint64_t ns)
 
 char *jw_put_ip(char *q, const struct itm_ip *ip)
 {
-    size_t n;
+    size_t n = itm_ip_text(ip, q + 1);
 
-    if (ip->family == 4) {
-        n = ip4_text(ip->a, q + 1);
-    } else if (ip->family == 6) {
-        n = ip6_text(ip->a, q + 1);
-    } else {
-        q[1] = '-';
-        n = 1;
-    }
     q[0] = '"';
     q[n + 1] = '"';
     return q + n + 2;

@@ -74,11 +74,10 @@ char *jw_put_secs(char *o, uint64_t ns); /* ns / 1e9 as "%.6f", at most JW_SECS_
 /* Value writers, called after a key (below) or in an array. */
 void jw_val_str(struct itm_jw *w, const char *val); /* escaped; NULL: null */
 void jw_val_u64(struct itm_jw *w, uint64_t v);
-void jw_val_dbl(struct itm_jw *w, double v);       /* as printf "%.6f" */
 void jw_val_ts(struct itm_jw *w, uint64_t ts_ns);  /* "2026-...Z" from nanoseconds */
 #define JW_TS_LEN 29 /* what jw_val_ts writes: 27 characters and their quotes */
 #define JW_U64_MAX 20 /* the most jw_val_u64 writes */
-#define JW_IP_MAX 48  /* more than jw_val_ip writes (39 characters and quotes at most) */
+#define JW_IP_MAX (ITM_IP_TEXT_MAX + 2) /* room for jw_put_ip: itm_ip_text's and quotes */
 #define JW_SECS_MAX 24 /* more than jw_put_secs writes (18 characters at most) */
 void jw_val_ip(struct itm_jw *w, const struct itm_ip *ip); /* as itm_ip_format */
 
@@ -209,12 +208,6 @@ static inline void jw_bool(struct itm_jw *w, const char *key, int v)
         jw_raw(w, "true", 4);
     else
         jw_raw(w, "false", 5);
-}
-
-static inline void jw_dbl(struct itm_jw *w, const char *key, double v)
-{
-    jw_key(w, key);
-    jw_val_dbl(w, v);
 }
 
 static inline void jw_ts(struct itm_jw *w, const char *key, uint64_t ts_ns)
