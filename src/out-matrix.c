@@ -141,7 +141,7 @@ static int matrix_open(struct itm_output **out, const char *arg, const struct it
     if (!o)
         return rc;
     o->ctx = ctx;
-    itm_rmodel_init(&o->m);
+    itm_rmodel_init_cells(&o->m);
     *out = o;
     return ITM_OK;
 }

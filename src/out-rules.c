@@ -405,7 +405,7 @@ static int rules_open(struct itm_output **out, const char *arg, const struct itm
     o->f = stdout;
     o->fmt = fmt;
     o->ctx = ctx;
-    itm_rmodel_init(&o->m);
+    itm_rmodel_init_cells(&o->m);
     *out = o;
     return ITM_OK;
 }

@@ -156,9 +156,14 @@ struct itm_rmodel {
     struct itm_rsum total, unlabelled;
     uint64_t flags_flows[ITM_F_COUNT_BITS];
     int nomem;
+    int cells_only;             /* itm_rmodel_init_cells */
 };
 
 void itm_rmodel_init(struct itm_rmodel *m);
+/* A model of the components' sums and the cells alone, what the matrix and the rules read:
+ * without the distinct hosts behind each component (clients, servers), the findings' groups
+ * and flags_flows, which only the report shows and which take most of a model's memory. */
+void itm_rmodel_init_cells(struct itm_rmodel *m);
 void itm_rmodel_free(struct itm_rmodel *m);
 /* Adds one flow (ended, or open for a snapshot), counted under rec's roles_now. db
  * resolves its rule. */
@@ -166,7 +171,8 @@ void itm_rmodel_add_flow(struct itm_rmodel *m, const struct itm_sigdb *db,
                          const struct itm_flow_rec *rec);
 /* Keeps the reason of a flow's first flag for its finding group (alert time). */
 void itm_rmodel_add_alert(struct itm_rmodel *m, const struct itm_flow_rec *rec, uint32_t flag);
-/* dst += src. 0 or ITM_ERR_NOMEM (dst then lacks part of src and says so in nomem). */
+/* dst += src, two models of the same parts. 0 or ITM_ERR_NOMEM (dst then lacks part of src
+ * and says so in nomem). */
 int itm_rmodel_merge(struct itm_rmodel *dst, const struct itm_rmodel *src);
 
 /* Entries sorted for output (arrays the caller frees with itm_free); NULL when empty or

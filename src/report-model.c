@@ -50,6 +50,12 @@ void itm_rmodel_init(struct itm_rmodel *m)
     itm_hash_new_key(m->seed, m);
 }
 
+void itm_rmodel_init_cells(struct itm_rmodel *m)
+{
+    itm_rmodel_init(m);
+    m->cells_only = 1;
+}
+
 void itm_rmodel_free(struct itm_rmodel *m)
 {
     struct itm_rcomp *c, *ct;
@@ -435,13 +441,16 @@ void itm_rmodel_add_flow(struct itm_rmodel *m, const struct itm_sigdb *db,
     sum_add(&m->total, &one);
     if (!r)
         sum_add(&m->unlabelled, &one);
-    add_groups(m, rec, &one);
+    if (!m->cells_only)
+        add_groups(m, rec, &one);
     c = comp_get(m, r ? r->id : "", r);
     if (!c)
         return;
     sum_add(&c->sum, &one);
-    c->clients += (uint64_t)member_add(m, MK_COMP, c->idx, 0, &rec->client);
-    c->servers += (uint64_t)member_add(m, MK_COMP, c->idx, 1, &rec->server);
+    if (!m->cells_only) {
+        c->clients += (uint64_t)member_add(m, MK_COMP, c->idx, 0, &rec->client);
+        c->servers += (uint64_t)member_add(m, MK_COMP, c->idx, 1, &rec->server);
+    }
     flow_roles(r, rec, &cr, &sr);
     cell_key(r, c->idx, rec, cr, sr, &k);
     e = cell_get(m, &k);
@@ -459,7 +468,7 @@ void itm_rmodel_add_alert(struct itm_rmodel *m, const struct itm_flow_rec *rec, 
     struct itm_rgroup *g;
 
     /* the label's reason explains its first flag only: keep it when this is that flag */
-    if (rec->label.flags != flag || !rec->label.reason[0])
+    if (m->cells_only || rec->label.flags != flag || !rec->label.reason[0])
         return;
     group_key(flag, rec, &k);
     g = group_get(m, &k);

@@ -124,6 +124,56 @@ static void feed(const struct fix *f, struct itm_rmodel *m)
         itm_rmodel_add_flow(m, f->db, &v[i]);
 }
 
+/* A cells-only model (the matrix's and the rules') has the full model's component sums and
+ * cells, in the same order, and none of its distinct hosts or finding groups. */
+static void test_cells_only(void **state)
+{
+    struct fix *f = *state;
+    struct itm_rmodel full, part;
+    struct itm_rcomp **ca, **cb;
+    struct itm_rcell **ea, **eb;
+    size_t na, nb;
+
+    itm_rmodel_init(&full);
+    itm_rmodel_init_cells(&part);
+    feed(f, &full);
+    feed(f, &part);
+    ca = itm_rmodel_comps(&full, &na);
+    cb = itm_rmodel_comps(&part, &nb);
+    assert_int_equal(na, 3);
+    assert_int_equal(nb, na);
+    for (size_t i = 0; i < na; i++) {
+        assert_string_equal(cb[i]->id, ca[i]->id);
+        assert_memory_equal(&cb[i]->sum, &ca[i]->sum, sizeof(ca[i]->sum));
+        assert_true(ca[i]->clients > 0);
+        assert_int_equal(cb[i]->clients, 0);
+        assert_int_equal(cb[i]->servers, 0);
+    }
+    ea = itm_rmodel_cells(&full, &na);
+    eb = itm_rmodel_cells(&part, &nb);
+    assert_int_equal(na, 4);
+    assert_int_equal(nb, na);
+    for (size_t i = 0; i < na; i++) {
+        assert_memory_equal(&eb[i]->k, &ea[i]->k, sizeof(ea[i]->k));
+        assert_memory_equal(&eb[i]->sum, &ea[i]->sum, sizeof(ea[i]->sum));
+        assert_int_equal(eb[i]->families, ea[i]->families);
+    }
+    assert_int_equal(full.ngroups, 1);
+    assert_int_equal(part.ngroups, 0);
+    assert_true(full.nmembers > 0);
+    assert_int_equal(part.nmembers, 0);
+    for (unsigned b = 0; b < ITM_F_COUNT_BITS; b++)
+        assert_int_equal(part.flags_flows[b], 0);
+    assert_int_equal(full.flags_flows[__builtin_ctz(ITM_F_LATERAL)], 1);
+    assert_memory_equal(&part.total, &full.total, sizeof(full.total));
+    itm_free(ca);
+    itm_free(cb);
+    itm_free(ea);
+    itm_free(eb);
+    itm_rmodel_free(&full);
+    itm_rmodel_free(&part);
+}
+
 static void test_components(void **state)
 {
     struct fix *f = *state;
@@ -590,6 +640,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_components),  cmocka_unit_test(test_cells),
+        cmocka_unit_test(test_cells_only),
         cmocka_unit_test(test_scan_group),  cmocka_unit_test(test_reasons),
         cmocka_unit_test(test_merge),       cmocka_unit_test(test_members),
         cmocka_unit_test(test_flow_csv),
