@@ -468,7 +468,9 @@ static void packet_decoded(struct itm_engine *e, const struct itm_frame *fr, str
  * where the first is not the one; then process the packets in order as if they had come
  * one by one. By the third pass most of what the lookups touch is in cache: the misses
  * were taken together rather than one after another. Below ITM_BATCH_MIN_FLOWS flows open
- * the table stays in cache, and only the decoding and the keys are done ahead. Decoding is
+ * the flows stay in cache, and only the decoding, the keys and the buckets' fetch are done
+ * ahead (the frames passing through evict the buckets: their loads were a fifth of the
+ * pipeline's time on 1,000 flows without it). Decoding is
  * pure and preparing reads nothing that processing changes, so the order of results is
  * the order of the frames. */
 /* Passes prefetching along the chains: uthash keeps about two flows per bucket, and a
@@ -483,7 +485,7 @@ void itm_engine_packets(struct itm_engine *e, int linktype, const struct itm_fra
 
     while (n > 0) {
         size_t m = n < ITM_ENGINE_BATCH ? n : ITM_ENGINE_BATCH;
-        /* a table small enough to stay in cache gains nothing from fetching ahead */
+        /* a table small enough to stay in cache needs no more than its buckets fetched */
         int ahead = itm_flow_active(e->flows) >= ITM_BATCH_MIN_FLOWS;
         count_link(&e->st, linktype, m);
         for (size_t i = 0; i < m; i++) {
@@ -491,7 +493,7 @@ void itm_engine_packets(struct itm_engine *e, int linktype, const struct itm_fra
             /* a later fragment's ports come from its first fragment: not prepared */
             ok[i] = p[i].status == ITM_DEC_OK && (!p[i].is_frag || p[i].frag_off == 0);
             if (ok[i])
-                itm_flow_prepare(e->flows, &p[i], &prep[i], ahead);
+                itm_flow_prepare(e->flows, &p[i], &prep[i]);
         }
         for (unsigned depth = 0; ahead && depth < ITM_ENGINE_PREFETCH_DEPTH; depth++)
             for (size_t i = 0; i < m; i++)

@@ -152,10 +152,9 @@ struct itm_flow_prep {
     int src_is_a;
 };
 
-/* Builds the key and hash of p (as itm_flow_packet would) and, if fetch, prefetches its
- * bucket. */
+/* Builds the key and hash of p (as itm_flow_packet would) and prefetches its bucket. */
 void itm_flow_prepare(const struct itm_flow_table *t, const struct itm_pkt *p,
-                      struct itm_flow_prep *pr, int fetch);
+                      struct itm_flow_prep *pr);
 /* Reads the bucket (prefetched by itm_flow_prepare, ideally a while ago), walks depth flows
  * of its chain (prefetched by an earlier call with depth - 1) and prefetches the next one;
  * stops early at a flow whose hash is the packet's. */

@@ -637,10 +637,10 @@ static void prep_key(const struct itm_flow_table *t, const struct itm_pkt *p,
 }
 
 void itm_flow_prepare(const struct itm_flow_table *t, const struct itm_pkt *p,
-                      struct itm_flow_prep *pr, int fetch)
+                      struct itm_flow_prep *pr)
 {
     prep_key(t, p, pr);
-    if (fetch && t->hash) {
+    if (t->hash) {
         const UT_hash_table *tbl = t->hash->hh.tbl;
         __builtin_prefetch(bucket_of(tbl, (unsigned)pr->hv));
     }

@@ -15,8 +15,8 @@
 /* Flows open from which frames go to the engine in batches (their lookups overlapping their
  * cache misses); below it a table of 192-byte flows fits the caches (about 3.1 MB) and the
  * batch's copy would cost more than it saves. Frames a reader thread hands over come in
- * batches anyway: below it, those skip the fetching ahead (about 120 instructions a
- * packet). */
+ * batches anyway: below it, those skip the passes fetching flows ahead (about 100
+ * instructions a packet) and keep the buckets' fetch. */
 #define ITM_BATCH_MIN_FLOWS 16384u
 /* Flows ahead of the one being ended at the end of a capture whose ends' slots in the
  * role learner's host table are fetched meanwhile (itm_flow_end_all): ending one takes
