@@ -68,8 +68,8 @@ echo "bound: ${base_kib} KiB at rest + ${flows_kib} flows + frags, expectations,
 python3 "$src/tools/flood-pcap.py" "$T/flood.pcap" --packets "$packets" --seed 1 || exit 1
 
 # The report output keeps its own aggregates, bounded by constants of src/itm-limits.h rather
-# than by the caps above (so do --matrix and --rules, each with a model of its own): a second
-# bound covers the report.
+# than by the caps above: a second bound covers the report. --matrix and --rules each keep a
+# model of their own, of cells only (no members, no groups): a third bound adds two of those.
 limit() { awk -v n="$1" '$1 == "#define" && $2 == n {sub(/u$/, "", $3); print $3}' \
     "$src/src/itm-limits.h"; }
 members=$(limit ITM_REPORT_MAX_MEMBERS) cells=$(limit ITM_REPORT_MAX_CELLS)
@@ -80,15 +80,22 @@ PER_MEMBER=64 PER_CELL=512 PER_GROUP=512
 report_kib=$(( bound_kib + (members * PER_MEMBER + cells * PER_CELL + groups * PER_GROUP) / 1024 ))
 echo "bound with the report outputs: ${report_kib} KiB ($members members, $cells cells," \
      "$groups groups)"
+all_kib=$(( report_kib + 2 * cells * PER_CELL / 1024 ))
+echo "bound with the report, the matrix and the rules: ${all_kib} KiB"
 
-# Both runs write JSON through a FIFO to tail, which keeps the final stats event (the flow
-# events would fill a gigabyte); the second also writes the report.
+# Every run writes JSON through a FIFO to tail, which keeps the final stats event (the flow
+# events would fill a gigabyte); the second also writes the report, the third the report,
+# the matrix and the allow rules.
 mkfifo "$T/json"
-for seed in 1 2; do
+declare -a peak
+for seed in 1 2 3; do
     more=() want=$bound_kib
     if [ $seed -eq 2 ]; then
         more=(--report "$T/report")
         want=$report_kib
+    elif [ $seed -eq 3 ]; then
+        more=(--report "$T/report" --matrix "$T/matrix" --rules nft)
+        want=$all_kib
     fi
     tail -n 1 <"$T/json" >"$T/stats$seed.json" &
     read -r kib cpu rc < <(measure /dev/null "$itm" -r "$T/flood.pcap" "${caps[@]}" \
@@ -98,7 +105,12 @@ for seed in 1 2; do
     [ "$rc" -eq 0 ] && ok "run-seed-$seed" || bad "run-seed-$seed" "exit $rc"
     [ "$kib" -le "$want" ] && ok "rss-seed-$seed" ||
         bad "rss-seed-$seed" "peak RSS ${kib} KiB above the bound ${want} KiB"
+    peak[$seed]=$kib
 done
+# what the matrix and the rules add to the report's run: their cells, never members
+extra=$(( peak[3] - peak[2] ))
+[ "$extra" -le $(( 2 * cells * PER_CELL / 1024 )) ] && ok "rss-matrix-rules" ||
+    bad "rss-matrix-rules" "the matrix and the rules added ${extra} KiB to the report's run"
 
 if python3 - "$T/stats1.json" "$T/stats2.json" "$packets" $F $G $X $H $S <<'EOF'
 import json, sys
