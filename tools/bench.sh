@@ -9,8 +9,9 @@
 #   PACKETS=5000000   packets per generated capture
 #   MODES="one-pass one-pass-json two-pass two-pass-json"   itmscope runs to measure; also
 #                     one-pass-quiet, one-pass-json-quiet, two-pass-quiet (-q: no report),
-#                     and any of them with -nort (--no-read-thread: the file read on the
-#                     pipeline's thread rather than on a second CPU)
+#                     one-pass-all (the report, the matrix and the allow rules at once: every
+#                     aggregate model), and any of them with -nort (--no-read-thread: the
+#                     file read on the pipeline's thread rather than on a second CPU)
 #   CAPTURES="many long"   many: ~1M short flows, 65,536 open at a time; long: 1,000 flows
 #   CALLGRIND=1       instructions per packet on a cut of CUT packets (0: skip)
 #   CUT=200000
@@ -89,6 +90,7 @@ itm_args() { # mode capture-file json-file
     one-pass) echo "--one-pass -r $2" ;;
     one-pass-json) echo "--one-pass -r $2 --json $3" ;;
     one-pass-quiet) echo "-q --one-pass -r $2" ;;
+    one-pass-all) echo "--one-pass -r $2 --report $3.report --matrix $3.matrix --rules nft" ;;
     one-pass-json-quiet) echo "-q --one-pass -r $2 --json $3" ;;
     two-pass) echo "-r $2" ;;
     two-pass-json) echo "-r $2 --json $3" ;;
