@@ -795,6 +795,15 @@ void itm_flow_expire(struct itm_flow_table *t, uint64_t now_ns)
     t->next_expiry = next;
 }
 
+/* Tells ahead_fn of *ahead and moves it on to the next flow (nothing once past the last). */
+static void tell_ahead(struct itm_flow_table *t, struct itm_flow **ahead)
+{
+    if (*ahead) {
+        t->ahead_fn(t->ctx, *ahead);
+        *ahead = (*ahead)->hh.next;
+    }
+}
+
 void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason)
 {
     uint64_t n = 0;
@@ -807,16 +816,11 @@ void itm_flow_end_all(struct itm_flow_table *t, enum itm_end_reason reason)
     /* the next flow to tell ahead_fn of, ITM_FLOW_END_AHEAD ahead of f */
     struct itm_flow *ahead = t->ahead_fn ? t->hash : NULL;
 
-    for (unsigned i = 0; ahead && i < ITM_FLOW_END_AHEAD; i++) {
-        t->ahead_fn(t->ctx, ahead);
-        ahead = ahead->hh.next;
-    }
+    for (unsigned i = 0; ahead && i < ITM_FLOW_END_AHEAD; i++)
+        tell_ahead(t, &ahead);
     for (struct itm_flow *f = t->hash; f; f = f->hh.next) {
         enum itm_end_reason r = reason;
-        if (ahead) {
-            t->ahead_fn(t->ctx, ahead);
-            ahead = ahead->hh.next;
-        }
+        tell_ahead(t, &ahead);
         if (lru_of(f) == ITM_LRU_TCP_CLOSED)
             r = closed_reason(f);
         if (t->end_fn)

@@ -61,6 +61,18 @@ static void free_push(struct itm_frag_table *t, struct itm_frag *f)
     t->free_list = &f->age;
 }
 
+/* The free list's first entry, taken off it; NULL when it is empty. */
+static struct itm_frag *free_pop(struct itm_frag_table *t)
+{
+    struct itm_frag *f;
+
+    if (!t->free_list)
+        return NULL;
+    f = ITM_DLIST_ENTRY(t->free_list, struct itm_frag, age);
+    t->free_list = f->age.newer;
+    return f;
+}
+
 static void drop(struct itm_frag_table *t, struct itm_frag *f)
 {
     HASH_DELETE(hh, t->hash, f);
@@ -84,22 +96,17 @@ void itm_frag_free(struct itm_frag_table *t)
     if (!t)
         return;
     itm_frag_reset(t);
-    while (t->free_list) {
-        struct itm_frag *f = ITM_DLIST_ENTRY(t->free_list, struct itm_frag, age);
-        t->free_list = f->age.newer;
+    for (struct itm_frag *f; (f = free_pop(t)) != NULL;)
         itm_free(f);
-    }
     itm_free(t);
 }
 
 static struct itm_frag *frag_alloc(struct itm_frag_table *t)
 {
-    struct itm_frag *f;
+    struct itm_frag *f = free_pop(t);
 
-    if (!t->free_list)
+    if (!f)
         return itm_calloc(1, sizeof(*f));
-    f = ITM_DLIST_ENTRY(t->free_list, struct itm_frag, age);
-    t->free_list = f->age.newer;
     memset(f, 0, sizeof(*f));
     return f;
 }

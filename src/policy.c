@@ -159,13 +159,16 @@ static void src_drop(struct itm_scans *s, struct itm_scan_src *src)
 
 void itm_scan_clear(struct itm_scans *s)
 {
-    struct itm_scan_src *src;
-
-    while ((src = ITM_DLIST_OLDEST(&s->by_age, struct itm_scan_src, age)) != NULL)
-        src_drop(s, src);
+    /* every source goes: their windows' tables one by one, the index, the list and the
+     * pool whole (not each source out of the index, whose slots would move back for
+     * nothing) */
+    for (struct itm_dnode *n = s->by_age.oldest; n; n = n->newer)
+        src_forget(s, ITM_DLIST_ENTRY(n, struct itm_scan_src, age));
+    s->by_age.oldest = s->by_age.newest = NULL;
     itm_free_big(s->index, (size_t)s->icap * sizeof(*s->index));
     s->index = NULL;
     s->icap = 0;
+    s->nsrcs = 0;
     s->nents = 0;
     itm_pool_free(&s->pool);
 }

@@ -317,9 +317,11 @@ static uint32_t host_key(const struct itm_roles *r, const struct itm_ip *ip, str
 static struct itm_host_slot *slot_find(const struct itm_roles *r, const struct itm_ip *ip,
                                        struct itm_ip *k)
 {
-    uint32_t hv = host_key(r, ip, k);
-
-    return r->nhosts ? slot_of(r, k, hv) : NULL;
+    if (!r->nhosts) {
+        itm_cls_ip_norm(k, ip);
+        return NULL;
+    }
+    return slot_of(r, k, host_key(r, ip, k));
 }
 
 /* Twice the slots (the first HOST_SLOTS_MIN), every host moved to its place in them. */
