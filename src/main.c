@@ -415,6 +415,7 @@ int main(int argc, char **argv)
     struct itm_site *site = NULL;
     struct itm_engine *e = NULL;
     struct itm_output_ctx octx;
+    struct itm_out_shared *shared = NULL; /* the report outputs' one model (octx.shared) */
     struct itm_capture *live = NULL;
     struct run_state rs;
     char msg[1024];
@@ -474,6 +475,7 @@ int main(int argc, char **argv)
     octx.inputs = o.iface ? (const char *const[]){o.iface, NULL} : o.inputs;
     octx.linktype = linktype;
     octx.snaplen = snaplen;
+    octx.shared = &shared;
     if (add_outputs(&o, e, &octx, site) != 0 || (o.iface && drop_privileges(&o) != 0)) {
         rc = EXIT_USAGE;
         goto out;

@@ -11,7 +11,7 @@
 struct itm_output {
     struct itm_out_file file; /* first: see out-file.h */
     const struct itm_output_ctx *ctx;
-    struct itm_rmodel m;
+    struct itm_rmodel_ref mr; /* cells, shared with the report and the rules */
 };
 
 static const char *const matrix_head[] = {
@@ -62,7 +62,7 @@ static const char *proto_name(uint8_t proto, char *buf, size_t len)
 
 static void put_cell(struct itm_output *o, const struct itm_rcell *c)
 {
-    const struct itm_rule *r = itm_rcell_rule(&o->m, c);
+    const struct itm_rule *r = itm_rcell_rule(o->mr.m, c);
     char cr[200], sr[200], pn[16], port[16], fl[24], pk[24], by[24], fg[24], t1[40], t2[40];
     const char *side = c->k.sport ? "src" : "dst";
     const char *cells[MATRIX_COLS];
@@ -121,13 +121,13 @@ static void write_matrix(struct itm_output *o)
     size_t n;
 
     put_row(o, matrix_head);
-    cv = itm_rmodel_cells(&o->m, &n);
+    cv = itm_rmodel_cells(o->mr.m, &n);
     for (size_t i = 0; i < n; i++)
         put_cell(o, cv[i]);
     itm_free(cv);
     for (size_t i = 0; db && i < itm_sigdb_count(db); i++) {
         const struct itm_rule *r = itm_sigdb_rule(db, i);
-        const struct itm_rcomp *c = r ? itm_rmodel_comp_find(&o->m, r->id) : NULL;
+        const struct itm_rcomp *c = r ? itm_rmodel_comp_find(o->mr.m, r->id) : NULL;
         if (r && (!c || !c->sum.flows))
             put_unseen(o, r);
     }
@@ -141,14 +141,14 @@ static int matrix_open(struct itm_output **out, const char *arg, const struct it
     if (!o)
         return rc;
     o->ctx = ctx;
-    itm_rmodel_init_cells(&o->m);
+    itm_rmodel_ref_open(&o->mr, ctx, 0);
     *out = o;
     return ITM_OK;
 }
 
 static void matrix_flow(struct itm_output *o, const struct itm_flow_rec *rec)
 {
-    itm_rmodel_add_flow(&o->m, o->ctx->db, rec);
+    itm_rmodel_ref_add_flow(&o->mr, o->ctx->db, rec);
 }
 
 static void matrix_stats(struct itm_output *o, const struct itm_stats *st, uint64_t ts_ns,
@@ -163,7 +163,7 @@ static void matrix_stats(struct itm_output *o, const struct itm_stats *st, uint6
 static int matrix_close(struct itm_output *o)
 {
     write_matrix(o);
-    itm_rmodel_free(&o->m);
+    itm_rmodel_ref_close(&o->mr, o->ctx);
     return itm_out_file_close(o);
 }
 

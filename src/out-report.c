@@ -19,7 +19,7 @@ struct itm_output {
     int color;
     int rewrite;             /* a regular file: each report replaces the previous one */
     const struct itm_output_ctx *ctx;
-    struct itm_rmodel m;
+    struct itm_rmodel_ref mr; /* the model of ended flows, shared with the matrix and rules */
     struct itm_rmodel peek;  /* open flows for a report written while running */
     int peeking;
     struct itm_stats st;
@@ -319,7 +319,7 @@ static int report_open(struct itm_output **out, const char *arg, const struct it
     else /* a pipe or a device cannot be rewound: reports follow one another there */
         o->rewrite = fstat(fileno(o->file.f), &st) == 0 && S_ISREG(st.st_mode);
     o->ctx = ctx;
-    itm_rmodel_init(&o->m);
+    itm_rmodel_ref_open(&o->mr, ctx, 1);
     itm_rmodel_init(&o->peek);
     for (unsigned i = 0; i < 8; i++)
         o->st.link_types[i] = -1;
@@ -329,14 +329,14 @@ static int report_open(struct itm_output **out, const char *arg, const struct it
 
 static void report_flow(struct itm_output *o, const struct itm_flow_rec *rec)
 {
-    itm_rmodel_add_flow(&o->m, o->ctx->db, rec);
+    itm_rmodel_ref_add_flow(&o->mr, o->ctx->db, rec);
 }
 
 static void report_alert(struct itm_output *o, const struct itm_flow_rec *rec, uint32_t flag,
                          uint64_t ts_ns)
 {
     (void)ts_ns;
-    itm_rmodel_add_alert(&o->m, rec, flag);
+    itm_rmodel_add_alert(o->mr.m, rec, flag);
 }
 
 static void report_stats(struct itm_output *o, const struct itm_stats *st, uint64_t ts_ns,
@@ -349,8 +349,8 @@ static void report_stats(struct itm_output *o, const struct itm_stats *st, uint6
 
 static int report_close(struct itm_output *o)
 {
-    write_report(o, &o->m, &o->st, 1); /* a failure is kept in o->file.failed */
-    itm_rmodel_free(&o->m);
+    write_report(o, o->mr.m, &o->st, 1); /* a failure is kept in o->file.failed */
+    itm_rmodel_ref_close(&o->mr, o->ctx);
     itm_rmodel_free(&o->peek);
     return itm_out_file_close(o);
 }
@@ -369,7 +369,7 @@ int itm_out_report_write_now(struct itm_output *o, const struct itm_stats *st)
     int rc;
 
     itm_rmodel_init(&snap);
-    itm_rmodel_merge(&snap, &o->m);
+    itm_rmodel_merge(&snap, o->mr.m);
     if (o->peeking)
         itm_rmodel_merge(&snap, &o->peek);
     rc = write_report(o, &snap, st, 0);

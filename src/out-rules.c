@@ -16,7 +16,7 @@ struct itm_output {
     enum rules_fmt fmt;
     const struct itm_output_ctx *ctx;
     const struct itm_site *site;
-    struct itm_rmodel m;
+    struct itm_rmodel_ref mr; /* cells, shared with the report and the matrix */
 };
 
 /* One allow line: a rule between two single roles, with the ports seen in its cells. */
@@ -330,7 +330,7 @@ static void write_skipped(struct itm_output *o, struct itm_rcell *const *cv, siz
     char cr[200], sr[200], svc[40];
 
     for (size_t i = 0; i < n; i++) {
-        const struct itm_rule *r = itm_rcell_rule(&o->m, cv[i]);
+        const struct itm_rule *r = itm_rcell_rule(o->mr.m, cv[i]);
         int mcast = r && (r->flags & ITM_RF_MULTICAST) && r->group.family;
         if (!r || (cv[i]->k.croles && (cv[i]->k.sroles || mcast)))
             continue;
@@ -352,9 +352,9 @@ static void write_all(struct itm_output *o)
     size_t n;
 
     memset(&l, 0, sizeof(l));
-    cv = itm_rmodel_cells(&o->m, &n);
+    cv = itm_rmodel_cells(o->mr.m, &n);
     for (size_t i = 0; i < n; i++) {
-        const struct itm_rule *r = itm_rcell_rule(&o->m, cv[i]);
+        const struct itm_rule *r = itm_rcell_rule(o->mr.m, cv[i]);
         if (r)
             note_cell(&l, r, cv[i]);
     }
@@ -405,7 +405,7 @@ static int rules_open(struct itm_output **out, const char *arg, const struct itm
     o->f = stdout;
     o->fmt = fmt;
     o->ctx = ctx;
-    itm_rmodel_init_cells(&o->m);
+    itm_rmodel_ref_open(&o->mr, ctx, 0);
     *out = o;
     return ITM_OK;
 }
@@ -417,7 +417,7 @@ void itm_out_rules_set_site(struct itm_output *o, const struct itm_site *site)
 
 static void rules_flow(struct itm_output *o, const struct itm_flow_rec *rec)
 {
-    itm_rmodel_add_flow(&o->m, o->ctx->db, rec);
+    itm_rmodel_ref_add_flow(&o->mr, o->ctx->db, rec);
 }
 
 static void rules_stats(struct itm_output *o, const struct itm_stats *st, uint64_t ts_ns,
@@ -435,7 +435,7 @@ static int rules_close(struct itm_output *o)
 
     write_all(o);
     rc = itm_out_fclose(o->f, 1, 0, NULL); /* stdout: flushed, not closed */
-    itm_rmodel_free(&o->m);
+    itm_rmodel_ref_close(&o->mr, o->ctx);
     itm_free(o);
     return rc;
 }

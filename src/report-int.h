@@ -185,6 +185,29 @@ struct itm_rgroup **itm_rmodel_groups(const struct itm_rmodel *m, size_t *n);
 /* Whether the rule of this id carried any flow. */
 const struct itm_rcomp *itm_rmodel_comp_find(const struct itm_rmodel *m, const char *id);
 
+/* An output's hold on the model it reads: the one model that the report, the matrix and the
+ * allow rules of a run share through ctx->shared, so that each ended flow is added once
+ * for all three, or a model of its own (ctx->shared NULL, or the shared one could not be
+ * made). */
+struct itm_rmodel_ref {
+    struct itm_rmodel *m;      /* the model to read */
+    struct itm_out_shared *sh; /* NULL: m is own */
+    struct itm_rmodel own;
+};
+/* full: the whole model the report needs (itm_rmodel_init), else the cells alone
+ * (itm_rmodel_init_cells). A shared model is whole once any of its users wants it so, and
+ * then that user adds the flows (alerts reach the report alone, so the one that adds the
+ * findings' groups must add their flows too); else the first to open adds them. Outputs
+ * open before the first flow; one that opens later gets a model of its own. */
+void itm_rmodel_ref_open(struct itm_rmodel_ref *ref, const struct itm_output_ctx *ctx,
+                         int full);
+/* An ended flow, added when this output is the one that adds to its model: every user of a
+ * shared model sees every flow, so one adds it for all. */
+void itm_rmodel_ref_add_flow(struct itm_rmodel_ref *ref, const struct itm_sigdb *db,
+                             const struct itm_flow_rec *rec);
+/* Lets go of the model; the last user of a shared one frees it. */
+void itm_rmodel_ref_close(struct itm_rmodel_ref *ref, const struct itm_output_ctx *ctx);
+
 /* Roles as "a,b" or "unknown"; flag bits as "a,b" or "-". */
 char *itm_fmt_flags(uint32_t flags, char *buf, size_t len);
 

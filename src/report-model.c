@@ -90,6 +90,83 @@ void itm_rmodel_free(struct itm_rmodel *m)
     m->nmembers = 0;
 }
 
+/* ---- one model for the report, the matrix and the allow rules ---- */
+
+/* The model the report outputs of a run share (ctx->shared): its users, and the one that
+ * adds the flows. */
+struct itm_out_shared {
+    struct itm_rmodel m;
+    unsigned users;
+    const struct itm_rmodel_ref *adder;
+};
+
+/* Nothing added yet: what it is made of may still change. */
+static int model_empty(const struct itm_rmodel *m)
+{
+    return m->total.flows == 0 && m->ncomps == 0 && m->ngroups == 0;
+}
+
+static void own_model(struct itm_rmodel_ref *ref, int full)
+{
+    if (full)
+        itm_rmodel_init(&ref->own);
+    else
+        itm_rmodel_init_cells(&ref->own);
+    ref->m = &ref->own;
+    ref->sh = NULL;
+}
+
+void itm_rmodel_ref_open(struct itm_rmodel_ref *ref, const struct itm_output_ctx *ctx, int full)
+{
+    struct itm_out_shared *sh = ctx && ctx->shared ? *ctx->shared : NULL;
+
+    memset(ref, 0, sizeof(*ref));
+    if (!ctx || !ctx->shared || (sh && !model_empty(&sh->m))) {
+        own_model(ref, full);
+        return;
+    }
+    if (!sh) {
+        sh = itm_calloc(1, sizeof(*sh));
+        if (!sh) { /* a model of its own works the same, at a model's cost */
+            own_model(ref, full);
+            return;
+        }
+        itm_rmodel_init_cells(&sh->m);
+        *ctx->shared = sh;
+    }
+    if (full)
+        sh->m.cells_only = 0;
+    if (full || !sh->adder)
+        sh->adder = ref;
+    sh->users++;
+    ref->sh = sh;
+    ref->m = &sh->m;
+}
+
+void itm_rmodel_ref_add_flow(struct itm_rmodel_ref *ref, const struct itm_sigdb *db,
+                             const struct itm_flow_rec *rec)
+{
+    if (!ref->sh || ref->sh->adder == ref)
+        itm_rmodel_add_flow(ref->m, db, rec);
+}
+
+void itm_rmodel_ref_close(struct itm_rmodel_ref *ref, const struct itm_output_ctx *ctx)
+{
+    struct itm_out_shared *sh = ref->sh;
+
+    if (!sh) {
+        itm_rmodel_free(&ref->own);
+    } else if (--sh->users == 0) {
+        itm_rmodel_free(&sh->m);
+        itm_free(sh);
+        *ctx->shared = NULL;
+    } else if (sh->adder == ref) {
+        sh->adder = NULL; /* closing outputs see no more flows */
+    }
+    ref->m = NULL;
+    ref->sh = NULL;
+}
+
 /* Grows a by-index vector to hold one more entry. 0 or ITM_ERR_NOMEM. */
 static int vec_room(void ***vec, uint32_t *cap, uint32_t n)
 {

@@ -30,6 +30,10 @@ struct itm_stats {
     struct itm_classify_stats cls;
 };
 
+/* State that sinks of one run share (the model of ended flows behind the report, the
+ * matrix and the allow rules): opaque, the sinks make and free it. */
+struct itm_out_shared;
+
 /* What a sink may need besides the events. */
 struct itm_output_ctx {
     const struct itm_sigdb *db;
@@ -37,6 +41,10 @@ struct itm_output_ctx {
     const char *const *inputs;  /* input names (files or interfaces), NULL-terminated */
     int linktype;               /* of the first input */
     uint32_t snaplen;
+    /* Points at a NULL pointer, where the report, the matrix and the allow rules of one run
+     * keep the one model they share: the first to open makes it, the last to close frees
+     * it. NULL: each keeps a model of its own. */
+    struct itm_out_shared **shared;
 };
 
 /* A packet as sinks see it (for --packets and the evidence pcap). */

@@ -99,7 +99,7 @@ static void test_lines(void **state)
 {
     char path[] = "/tmp/itm-out-json-XXXXXX";
     struct itm_sigdb *db1 = load(sig1), *db2 = load(sig2);
-    struct itm_output_ctx ctx = {db1, NULL, NULL, 1, 262144};
+    struct itm_output_ctx ctx = {db1, NULL, NULL, 1, 262144, NULL};
     struct itm_output *o = NULL;
     struct itm_flow_rec r = tcp_flow(), r6, none;
     struct lines l;

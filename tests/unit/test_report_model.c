@@ -636,6 +636,120 @@ static void test_rules(void **state)
     assert_int_equal(itm_out_rules.open(&o, "pf", &f->ctx), ITM_ERR_INVAL);
 }
 
+/* The report, the matrix and the rules share one model through ctx->shared: whole once the
+ * report joins, each flow added once (by the report, whose alerts add the findings'
+ * groups), freed by the last to close; an output that joins after the first flow keeps a
+ * model of its own, as one does without ctx->shared. */
+static void test_shared_refs(void **state)
+{
+    struct fix *f = *state;
+    struct itm_out_shared *sh = NULL;
+    struct itm_output_ctx ctx = f->ctx;
+    struct itm_rmodel_ref cells, whole, rules, late;
+    struct itm_flow_rec r = flow(f, 1, "10.0.1.5", 50000, "10.0.0.1", 443, "web", 0);
+
+    ctx.shared = &sh;
+    itm_rmodel_ref_open(&cells, &ctx, 0);
+    assert_non_null(sh);
+    assert_int_equal(cells.m->cells_only, 1);
+    itm_rmodel_ref_open(&whole, &ctx, 1);
+    itm_rmodel_ref_open(&rules, &ctx, 0);
+    assert_ptr_equal(whole.m, cells.m);
+    assert_ptr_equal(rules.m, cells.m);
+    assert_int_equal(cells.m->cells_only, 0);
+    /* every output sees every flow; the model counts each once */
+    itm_rmodel_ref_add_flow(&cells, f->db, &r);
+    itm_rmodel_ref_add_flow(&whole, f->db, &r);
+    itm_rmodel_ref_add_flow(&rules, f->db, &r);
+    assert_int_equal(whole.m->total.flows, 1);
+    assert_true(whole.m->nmembers > 0); /* added whole: by the report's hold */
+    itm_rmodel_ref_open(&late, &ctx, 0);
+    assert_ptr_not_equal(late.m, whole.m);
+    assert_null(late.sh);
+    itm_rmodel_ref_add_flow(&late, f->db, &r);
+    assert_int_equal(late.m->total.flows, 1);
+    itm_rmodel_ref_close(&late, &ctx);
+    itm_rmodel_ref_close(&whole, &ctx);
+    assert_non_null(sh);
+    itm_rmodel_ref_close(&cells, &ctx);
+    assert_non_null(sh);
+    itm_rmodel_ref_close(&rules, &ctx);
+    assert_null(sh);
+    /* without a place to share, each keeps its own */
+    ctx.shared = NULL;
+    itm_rmodel_ref_open(&cells, &ctx, 0);
+    itm_rmodel_ref_open(&whole, &ctx, 1);
+    assert_ptr_not_equal(cells.m, whole.m);
+    itm_rmodel_ref_add_flow(&cells, f->db, &r);
+    itm_rmodel_ref_add_flow(&whole, f->db, &r);
+    assert_int_equal(cells.m->total.flows, 1);
+    assert_int_equal(whole.m->total.flows, 1);
+    itm_rmodel_ref_close(&cells, &ctx);
+    itm_rmodel_ref_close(&whole, &ctx);
+}
+
+/* The matrix and the report written from the shared model (as main opens them: the matrix
+ * first) are byte for byte those written from models of their own. */
+static void shared_pair(struct fix *f, int share, const char *mpath, const char *rpath)
+{
+    struct itm_out_shared *sh = NULL;
+    struct itm_output_ctx ctx = f->ctx;
+    struct itm_output *m = NULL, *r = NULL;
+    struct itm_flow_rec v[3] = {flow(f, 1, "10.0.1.5", 50000, "10.0.0.1", 443, "web", 0),
+                                flow(f, 4, "10.0.0.1", 50003, "10.0.1.5", 50555, "dyn", 0),
+                                flow(f, 6, "10.0.1.5", 50005, "10.0.1.6", 3389, "",
+                                     ITM_F_LATERAL)};
+    struct itm_stats st;
+
+    memset(&st, 0, sizeof(st));
+    st.packets = 21;
+    snprintf(v[2].label.reason, sizeof(v[2].label.reason), "agent to agent on tcp/3389");
+    ctx.shared = share ? &sh : NULL;
+    assert_int_equal(itm_out_matrix.open(&m, mpath, &ctx), 0);
+    assert_int_equal(itm_out_report.open(&r, rpath, &ctx), 0);
+    assert_true(share ? sh != NULL : sh == NULL);
+    itm_out_report.alert(r, &v[2], ITM_F_LATERAL, v[2].first_ns);
+    for (int i = 0; i < 3; i++) {
+        itm_out_matrix.flow(m, &v[i]);
+        itm_out_report.flow(r, &v[i]);
+    }
+    itm_out_matrix.stats(m, &st, 0, 1);
+    itm_out_report.stats(r, &st, 0, 1);
+    assert_int_equal(itm_out_matrix.close(m), 0);
+    assert_int_equal(itm_out_report.close(r), 0);
+    assert_null(sh);
+}
+
+static void test_shared_outputs(void **state)
+{
+    struct fix *f = *state;
+    char m1[256], r1[256], m2[256], r2[256], *a, *b;
+
+    tmp_path(m1, sizeof(m1), "own-matrix.csv");
+    tmp_path(r1, sizeof(r1), "own-report.txt");
+    tmp_path(m2, sizeof(m2), "shared-matrix.csv");
+    tmp_path(r2, sizeof(r2), "shared-report.txt");
+    shared_pair(f, 0, m1, r1);
+    shared_pair(f, 1, m2, r2);
+    a = slurp(m1);
+    b = slurp(m2);
+    assert_non_null(strstr(a, "\r\nundocumented,agent,agent,tcp,3389,dst,,,,1,7,700,1,"));
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    a = slurp(r1);
+    b = slurp(r2);
+    assert_non_null(strstr(a, "why: agent to agent on tcp/3389\n"));
+    assert_non_null(strstr(a, "\n  flows       3, 1 without a rule, 1 flagged\n"));
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    unlink(m1);
+    unlink(r1);
+    unlink(m2);
+    unlink(r2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -646,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_flow_csv),
         cmocka_unit_test(test_matrix_csv),  cmocka_unit_test(test_report_text),
         cmocka_unit_test(test_report_while_running), cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_shared_refs), cmocka_unit_test(test_shared_outputs),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
