@@ -5,7 +5,8 @@
 set -euo pipefail
 
 pkgs=(gcc clang meson ninja-build pkg-config libpcap-dev uthash-dev libcmocka-dev libnet1-dev
-      libcap-ng-dev libclang-rt-14-dev tshark jq valgrind python3 iproute2 strace)
+      libcap-ng-dev libclang-rt-14-dev tshark jq valgrind python3 iproute2 strace
+      nftables iptables ipset)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
