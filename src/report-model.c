@@ -118,10 +118,10 @@ static void own_model(struct itm_rmodel_ref *ref, int full)
 
 void itm_rmodel_ref_open(struct itm_rmodel_ref *ref, const struct itm_output_ctx *ctx, int full)
 {
-    struct itm_out_shared *sh = ctx && ctx->shared ? *ctx->shared : NULL;
+    struct itm_out_shared *sh = ctx->shared ? *ctx->shared : NULL;
 
     memset(ref, 0, sizeof(*ref));
-    if (!ctx || !ctx->shared || (sh && !model_empty(&sh->m))) {
+    if (!ctx->shared || (sh && !model_empty(&sh->m))) {
         own_model(ref, full);
         return;
     }

@@ -306,22 +306,17 @@ static struct itm_host_slot *slot_of(const struct itm_roles *r, const struct itm
     }
 }
 
+/* The hash of a normalised key. */
+static uint32_t key_hash(const struct itm_roles *r, const struct itm_ip *k)
+{
+    return itm_cls_hash(r->seed, k, sizeof(*k));
+}
+
 /* ip normalised into *k, the table's key; returns its hash. */
 static uint32_t host_key(const struct itm_roles *r, const struct itm_ip *ip, struct itm_ip *k)
 {
     itm_cls_ip_norm(k, ip);
-    return itm_cls_hash(r->seed, k, sizeof(*k));
-}
-
-/* The slot of ip (normalised in *k), or NULL when the table is empty. */
-static struct itm_host_slot *slot_find(const struct itm_roles *r, const struct itm_ip *ip,
-                                       struct itm_ip *k)
-{
-    if (!r->nhosts) {
-        itm_cls_ip_norm(k, ip);
-        return NULL;
-    }
-    return slot_of(r, k, host_key(r, ip, k));
+    return key_hash(r, k);
 }
 
 /* Twice the slots (the first HOST_SLOTS_MIN), every host moved to its place in them. */
@@ -337,8 +332,7 @@ static int table_grow(struct itm_roles *r)
     r->cap = cap;
     for (size_t i = 0; i < n; i++)
         if (old[i].ip.family)
-            *slot_of(r, &old[i].ip, itm_cls_hash(r->seed, &old[i].ip, sizeof(old[i].ip))) =
-                old[i];
+            *slot_of(r, &old[i].ip, key_hash(r, &old[i].ip)) = old[i];
     itm_free_big(old, n * sizeof(*old));
     return ITM_OK;
 }
@@ -346,7 +340,8 @@ static int table_grow(struct itm_roles *r)
 static struct itm_host *host_get(struct itm_roles *r, const struct itm_ip *ip)
 {
     struct itm_ip k;
-    struct itm_host_slot *s = slot_find(r, ip, &k);
+    uint32_t hv = host_key(r, ip, &k);
+    struct itm_host_slot *s = r->nhosts ? slot_of(r, &k, hv) : NULL;
     struct itm_host *h;
 
     if (s && s->h)
@@ -370,7 +365,7 @@ static struct itm_host *host_get(struct itm_roles *r, const struct itm_ip *ip)
         return NULL;
     }
     if (!s) /* the first host, or the slots moved */
-        s = slot_of(r, &k, itm_cls_hash(r->seed, &k, sizeof(k)));
+        s = slot_of(r, &k, hv);
     h->ip = k;
     s->ip = k;
     s->inferred = 0;
@@ -388,9 +383,10 @@ static struct itm_host *host_get(struct itm_roles *r, const struct itm_ip *ip)
 uint32_t itm_roles_inferred(const struct itm_roles *r, const struct itm_ip *ip)
 {
     struct itm_ip k;
-    const struct itm_host_slot *s = slot_find(r, ip, &k);
 
-    return s ? s->inferred : 0; /* a free slot's is 0 */
+    if (!r->nhosts)
+        return 0;
+    return slot_of(r, &k, host_key(r, ip, &k))->inferred; /* a free slot's is 0 */
 }
 
 void itm_roles_prefetch(const struct itm_roles *r, const struct itm_ip *ip)
@@ -635,7 +631,7 @@ static void set_inferred(struct itm_classifier *c, struct itm_host *h, uint32_t 
 
     if (roles != h->inferred) {
         h->inferred = roles;
-        slot_of(r, &h->ip, itm_cls_hash(r->seed, &h->ip, sizeof(h->ip)))->inferred = roles;
+        slot_of(r, &h->ip, key_hash(r, &h->ip))->inferred = roles;
         c->roles_changed_ns = c->now_ns;
     }
 }
