@@ -182,9 +182,9 @@ static struct itm_scan_src *src_get(struct itm_scans *s, const struct itm_ip *ip
                                     uint64_t window)
 {
     struct itm_scan_src *src;
-    struct itm_scan_slot *e;
+    struct itm_scan_slot *e = NULL; /* where the source would go, while no slot moves */
     struct itm_ip k;
-    uint32_t hv;
+    uint32_t hv, icap;
 
     itm_cls_ip_norm(&k, ip);
     hv = itm_cls_hash(s->seed, &k, sizeof(k));
@@ -200,7 +200,9 @@ static struct itm_scan_src *src_get(struct itm_scans *s, const struct itm_ip *ip
             return NULL;
         }
         src_drop(s, oldest);
+        e = NULL; /* later slots may have moved back */
     }
+    icap = s->icap;
     if (!index_reserve(s)) {
         s->dropped++;
         return NULL;
@@ -212,7 +214,8 @@ static struct itm_scan_src *src_get(struct itm_scans *s, const struct itm_ip *ip
     }
     src->ip = k; /* the pool's items come zeroed */
     src->start = now;
-    e = index_slot(s, &k, hv);
+    if (!e || s->icap != icap) /* the first source, a drop, or the index grew */
+        e = index_slot(s, &k, hv);
     e->hv = hv;
     e->src = src;
     s->nsrcs++;
